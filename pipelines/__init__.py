@@ -1,0 +1,1 @@
+"""Pipelines: sources -> raw -> staging -> marts, plus the `pmo` command line."""

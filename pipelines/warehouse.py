@@ -1,0 +1,131 @@
+"""The warehouse file: the pipelines' read-write connection, the raw/audit schema, and publishing.
+
+DuckDB allows one writing process OR many readers of a file. The dashboard therefore never opens the
+warehouse itself: after every successful build the marts are copied into an immutable *published
+snapshot* (`<db>.published/v<N>.duckdb`) and a pointer file names the newest one. Readers open that
+snapshot read-only, so `pmo ingest` in another process never blocks them, and the pointer's version
+is the cache key that makes them see the new numbers once a load commits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from pipelines import settings
+from pipelines.sources import LINEAGE_COLUMNS, SOURCES
+
+AUDIT_DDL = """
+CREATE TABLE IF NOT EXISTS load_log (
+    load_id VARCHAR PRIMARY KEY,      -- one file (or one source of a multi-source file) loaded once
+    source VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    as_of_date DATE,
+    loaded_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,          -- loaded | loaded_with_quarantine | rejected | superseded
+    rows_read BIGINT,
+    rows_loaded BIGINT,
+    rows_quarantined BIGINT,
+    message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS gate_results (
+    load_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL,     -- great-expectations expectation type
+    rule VARCHAR NOT NULL,            -- our rule name, e.g. hours_between_0_and_24
+    column_name VARCHAR,
+    severity VARCHAR NOT NULL,        -- structural | row | warning
+    success BOOLEAN NOT NULL,
+    unexpected_count BIGINT,
+    examples VARCHAR,
+    checked_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    source_row BIGINT NOT NULL,
+    rule VARCHAR NOT NULL,
+    column_name VARCHAR,
+    record JSON                       -- the row as read, so nothing a user loaded is lost
+);
+CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+"""
+
+
+def raw_table_ddl(source_name: str) -> str:
+    source = SOURCES[source_name]
+    cols = [f"{c.name} {c.type}" for c in source.columns] + [f"{n} {t}" for n, t in LINEAGE_COLUMNS.items()]
+    return f"CREATE TABLE IF NOT EXISTS {source.table} ({', '.join(cols)})"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(AUDIT_DDL)
+    for name in SOURCES:
+        con.execute(raw_table_ddl(name))
+
+
+@contextmanager
+def connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The pipelines' read-write connection; creates the file and schema on first use."""
+    path = path or settings.db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+# --- published snapshots for readers -------------------------------------------------------------
+
+KEEP_SNAPSHOTS = 3
+
+
+def published_dir(path: Path | None = None) -> Path:
+    path = path or settings.db_path()
+    return path.with_name(path.name + ".published")
+
+
+def current_snapshot(path: Path | None = None) -> tuple[int, Path] | None:
+    """(version, file) of the newest published snapshot, or None before the first build."""
+    pointer = published_dir(path) / "CURRENT"
+    try:
+        version = int(pointer.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    return version, published_dir(path) / f"v{version}.duckdb"
+
+
+def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
+    """Copy every non-raw table and view of the warehouse into a new immutable snapshot; return its version."""
+    folder = published_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    latest = current_snapshot(path)
+    version = (latest[0] if latest else 0) + 1
+    target = folder / f"v{version}.duckdb"
+    target.unlink(missing_ok=True)
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_catalog = current_database() AND table_name NOT LIKE 'raw\\_%' ESCAPE '\\'"
+        " ORDER BY 1").fetchall()]
+    con.execute("ATTACH ? AS snapshot", [str(target)])
+    try:
+        for name in names:
+            con.execute(f'CREATE TABLE snapshot."{name}" AS SELECT * FROM main."{name}"')
+    finally:
+        con.execute("DETACH snapshot")
+    tmp = folder / "CURRENT.tmp"
+    tmp.write_text(str(version))
+    os.replace(tmp, folder / "CURRENT")
+    for old in folder.glob("v*.duckdb"):
+        if old.stem[1:].isdigit() and int(old.stem[1:]) <= version - KEEP_SNAPSHOTS:
+            old.unlink(missing_ok=True)
+    return version
