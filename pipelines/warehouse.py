@@ -105,7 +105,7 @@ def current_snapshot(path: Path | None = None) -> tuple[int, Path] | None:
 
 
 def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
-    """Copy every non-raw table and view of the warehouse into a new immutable snapshot; return its version."""
+    """Copy every table and view except raw_* and stg_* into a new immutable snapshot; return its version."""
     folder = published_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     latest = current_snapshot(path)
@@ -113,9 +113,9 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
     target = folder / f"v{version}.duckdb"
     target.unlink(missing_ok=True)
     names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_catalog = current_database() AND table_name NOT LIKE 'raw\\_%' ESCAPE '\\'"
-        " ORDER BY 1").fetchall()]
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        " AND table_catalog = current_database() AND NOT regexp_matches(table_name, '^(raw|stg)_') ORDER BY 1"
+    ).fetchall()]
     con.execute("ATTACH ? AS snapshot", [str(target)])
     try:
         for name in names:

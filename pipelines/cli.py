@@ -1,0 +1,170 @@
+"""The `pmo` command: demo, ingest, build, status, serve.
+
+Exit codes: 0 loaded (quarantined rows allowed), 1 a file was rejected (any failure with --strict),
+2 usage error. Errors are one line each; a traceback is shown only with PMO_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from pipelines import settings
+
+console = Console(stderr=False, highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.db:
+        os.environ["PMO_DB"] = str(Path(args.db).resolve())
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        errors.print("interrupted; the warehouse is unchanged by the unfinished file")
+        return 1
+    except Exception as err:  # the last line of defence: one readable line, never a traceback
+        if os.environ.get("PMO_DEBUG"):
+            raise
+        errors.print(f"[red]error:[/red] {type(err).__name__}: {err}")
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pmo", description="PMO Portfolio Oversight")
+    parser.add_argument("--db", help="warehouse file (default: $PMO_DB or data/warehouse/pmo.duckdb)")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="generate the sample portfolio and load it")
+    demo.add_argument("--out", type=Path, default=settings.PROJECT_ROOT / "data" / "demo",
+                      help="folder for the generated files (default data/demo)")
+    demo.set_defaults(run=_demo)
+
+    ingest = commands.add_parser("ingest", help="validate and load files or folders")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--source", choices=sorted(_sources()), help="skip source detection")
+    ingest.add_argument("--as-of", type=date.fromisoformat, help="snapshot date YYYY-MM-DD")
+    ingest.add_argument("--strict", action="store_true", help="reject a file on any failed check")
+    ingest.add_argument("--mapping", help="a mapping preset (pipelines/mappings/NAME.toml)")
+    ingest.add_argument("--baseline", action="store_true", help="the schedule is its project's baseline")
+    ingest.add_argument("--json", action="store_true", help="print the results as JSON")
+    ingest.set_defaults(run=_ingest)
+
+    build = commands.add_parser("build", help="rebuild the marts from the raw layer")
+    build.set_defaults(run=_build)
+
+    status = commands.add_parser("status", help="what is loaded, freshness, last gate results")
+    status.set_defaults(run=_status)
+
+    serve = commands.add_parser("serve", help="start the dashboard on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _sources() -> list[str]:
+    from pipelines.sources import SOURCES
+
+    return list(SOURCES)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+def _ingest(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        errors.print(f"[red]error:[/red] no such file or folder: {', '.join(map(str, missing))}")
+        return 2
+    from pipelines.ingest import ingest_paths
+
+    with console.status("loading …") as spinner:
+        results = ingest_paths(args.paths, source=args.source, as_of=args.as_of, strict=args.strict,
+                               mapping=args.mapping, baseline=args.baseline,
+                               progress=lambda msg: spinner.update(msg))
+    if args.json:
+        print(json.dumps([asdict(r) for r in results], default=str, indent=1))
+    else:
+        _print_results(results)
+    return 1 if any(r.failed for r in results) else 0
+
+
+def _print_results(results) -> None:
+    table = Table(title="Load summary")
+    for col in ("file", "source", "status", "read", "loaded", "quarantined"):
+        table.add_column(col, justify="right" if col in ("read", "loaded", "quarantined") else "left")
+    colours = {"loaded": "green", "loaded_with_quarantine": "yellow", "unchanged": "cyan", "rejected": "red"}
+    for r in results:
+        table.add_row(r.file, r.source or "?", f"[{colours[r.status]}]{r.status}[/]", str(r.rows_read),
+                      str(r.rows_loaded), str(r.rows_quarantined))
+    console.print(table)
+    for r in results:
+        if r.status in ("rejected", "loaded_with_quarantine"):
+            (errors if r.failed else console).print(f"{'✗' if r.failed else '!'} {r.message}")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from pipelines.demo import generate
+    from pipelines.ingest import ingest_paths
+
+    with console.status("generating the sample portfolio …"):
+        files = generate(args.out)
+    console.print(f"generated {len(files)} files in {args.out}")
+    with console.status("loading …") as spinner:
+        results = ingest_paths(files, progress=lambda msg: spinner.update(msg))
+    _print_results(results)
+    console.print(f"warehouse: {settings.db_path()}")
+    return 1 if any(r.failed for r in results) else 0
+
+
+def _build(_args: argparse.Namespace) -> int:
+    from pipelines.ingest import rebuild
+
+    counts = rebuild()
+    table = Table(title="Models built")
+    table.add_column("model")
+    table.add_column("rows", justify="right")
+    for model, rows in counts.items():
+        table.add_row(model, f"{rows:,}")
+    console.print(table)
+    return 0
+
+
+def _status(_args: argparse.Namespace) -> int:
+    from pipelines.status import source_status
+
+    db = settings.db_path()
+    if not db.exists():
+        errors.print(f"no warehouse at {db} yet: run `pmo demo` or `pmo ingest FILES`")
+        return 1
+    table = Table(title=f"Warehouse {db} ({db.stat().st_size / 2**20:.1f} MiB)")
+    headers = ("source", "rows", "files", "last load", "latest as-of", "last status", "quarantined",
+               "failed checks")
+    for h in headers:
+        table.add_column(h)
+    for row in source_status(db):
+        table.add_row(*(("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in row))
+    console.print(table)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
+           "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    console.print(f"dashboard on http://127.0.0.1:{args.port}  (Ctrl+C to stop)")
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,342 @@
+"""Load files into the warehouse: stage -> validate -> (one transaction) replace -> insert -> log.
+
+Each file is staged into its own scratch DuckDB file next to the warehouse, validated there by the
+great-expectations gate, and only then written to the warehouse in ONE transaction covering all the
+sources the file holds. A file either lands whole (minus quarantined rows) or not at all.
+
+Replacement rules, applied inside that transaction for every batch:
+1. a file whose bytes were already loaded (same sha256, still active) is skipped: nothing changes;
+2. a corrected export, i.e. a file with the same name and source as an earlier load, replaces all of
+   that earlier load's rows;
+3. snapshot sources (status, milestones, risks): the batch's as-of dates replace the rows of those
+   as-of dates for the projects it covers;
+4. any remaining row with the same grain key as an incoming row is replaced (upsert by grain).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines import settings, warehouse
+from pipelines.batch import InputError, StagedBatch
+from pipelines.sources import LINEAGE_COLUMNS, LOAD_ORDER, SOURCES
+
+Progress = Callable[[str], None]
+LOADED, QUARANTINED, UNCHANGED, REJECTED = "loaded", "loaded_with_quarantine", "unchanged", "rejected"
+
+
+@dataclass
+class LoadResult:
+    """What happened to one source of one file."""
+
+    file: str
+    source: str | None
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    message: str = ""
+    load_id: str | None = None
+    checks: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == REJECTED
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus the files inside named folders (sorted, hidden files skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        else:
+            files.append(path)
+    return files
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: date | None = None,
+                 strict: bool = False, mapping: str | None = None, baseline: bool = False,
+                 db: Path | None = None, progress: Progress | None = None) -> list[LoadResult]:
+    """Load every file (folders expanded), referenced sources first; rebuild and publish the marts once."""
+    db = db or settings.db_path()
+    with warehouse.connect(db):  # create the file and schema before any scratch connection attaches it
+        pass
+    files = sorted(expand(paths), key=_load_rank)
+    results: list[LoadResult] = []
+    for path in files:
+        results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping,
+                                baseline=baseline, progress=progress or (lambda _msg: None))
+    if any(r.status in (LOADED, QUARANTINED) for r in results):
+        rebuild(db, progress=progress)
+    elif any(r.status == REJECTED for r in results):
+        with warehouse.connect(db) as con:  # the rejection is news for the Data-quality page
+            warehouse.publish(con, db)
+    return results
+
+
+def rebuild(db: Path | None = None, *, progress: Progress | None = None) -> dict[str, int]:
+    """Rebuild staging and marts from raw in one transaction, then publish a snapshot for readers."""
+    from pipelines.build import build
+
+    if progress:
+        progress("building marts")
+    with warehouse.connect(db) as con:
+        con.execute("BEGIN")
+        try:
+            counts = build(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        warehouse.publish(con, db)
+    return counts
+
+
+def _load_rank(path: Path) -> tuple[int, str]:
+    """Referenced sources (projects, people) load before the files that point at them."""
+    stem = path.stem.lower()
+    for rank, name in enumerate(LOAD_ORDER):
+        if stem.startswith(name.rstrip("s")):
+            return rank, path.name
+    return len(LOAD_ORDER), path.name
+
+
+# --- one file ------------------------------------------------------------------------------------
+
+def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list[LoadResult]:
+    name = path.name
+    scratch = db.parent / "staging" / f"{uuid.uuid4().hex}.duckdb"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(scratch))
+    digest = ""
+    try:
+        if not path.is_file():
+            raise InputError(name, "file_missing", "no such file")
+        digest = file_hash(path)
+        if done := _already_loaded(con, db, digest):
+            return [LoadResult(name, src, UNCHANGED, message=f"already loaded as {load_id}; nothing changed",
+                               load_id=load_id) for load_id, src in done]
+        progress(f"{name}: reading")
+        from pipelines.readers import stage_file
+
+        batches = sorted(stage_file(con, path, source=options["source"], as_of=options["as_of"],
+                                    mapping=options["mapping"], baseline=options["baseline"], progress=progress),
+                         key=lambda b: LOAD_ORDER.index(b.source))
+        progress(f"{name}: validating")
+        reports = _validate(con, scratch, db, batches)
+        results = [_result(b, r, options["strict"]) for b, r in zip(batches, reports, strict=True)]
+        load_ids = [uuid.uuid4().hex[:16] for _ in batches]
+        if any(r.failed for r in results):
+            for r in results:
+                if not r.failed:
+                    r.status, r.rows_loaded, r.rows_quarantined = REJECTED, 0, 0
+                    r.message = "not loaded: another source in the same file was rejected"
+            _log_rejection(con, db, batches, reports, results, load_ids, digest)
+            return results
+        progress(f"{name}: writing")
+        _write(con, db, batches, reports, results, load_ids, digest)
+        return results
+    except InputError as err:
+        result = LoadResult(name, options["source"], REJECTED, message=str(err), load_id=uuid.uuid4().hex[:16])
+        if digest:
+            with _attached(con, db, read_only=False):
+                _log(con, name, result.source or "unknown", None, result, digest, [])
+        return [result]
+    except duckdb.IOException as err:
+        if "lock" in str(err).lower():
+            return [LoadResult(name, options["source"], REJECTED,
+                               message=f"{name}: the warehouse is busy (another pmo process is writing); try again")]
+        raise
+    finally:
+        con.close()
+        scratch.unlink(missing_ok=True)
+        shutil.rmtree(scratch.with_suffix(".duckdb.tmp"), ignore_errors=True)
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, db: Path, digest: str) -> list[tuple[str, str]]:
+    with _attached(con, db, read_only=True):
+        return con.execute("SELECT load_id, source FROM wh.load_log WHERE file_hash = ? AND status IN (?, ?)"
+                           " ORDER BY source", [digest, LOADED, QUARANTINED]).fetchall()
+
+
+class _attached:
+    """ATTACH the warehouse to the scratch connection as `wh` for the duration of a block."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, db: Path, *, read_only: bool):
+        self.con, self.db, self.read_only = con, db, read_only
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con.execute(f"ATTACH ? AS wh{' (READ_ONLY)' if self.read_only else ''}", [str(self.db)])
+        return self.con
+
+    def __exit__(self, *_exc) -> None:
+        self.con.execute("DETACH wh")
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+def _validate(con: duckdb.DuckDBPyConnection, scratch: Path, db: Path, batches: list[StagedBatch]) -> list:
+    from checks.gate import run_gate
+
+    with _attached(con, db, read_only=True):
+        _reference_tables(con, batches)
+    return [run_gate(con, scratch, batch) for batch in batches]
+
+
+def _reference_tables(con: duckdb.DuckDBPyConnection, batches: list[StagedBatch]) -> None:
+    """What the gate's referential and cross-source rules compare with: the warehouse as it will be,
+    i.e. plus this file's own projects/people and minus the rows this file will replace."""
+    by_source = {b.source: b for b in batches}
+    own_projects = (f"UNION SELECT project_id, budget_at_completion FROM {by_source['projects'].table}"
+                    if "projects" in by_source else "")
+    own_people = f"UNION SELECT employee_id FROM {by_source['people'].table}" if "people" in by_source else ""
+    con.execute(f"CREATE OR REPLACE TABLE ref_projects AS "
+                f"SELECT project_id, budget_at_completion FROM wh.raw_projects {own_projects}")
+    con.execute(f"CREATE OR REPLACE TABLE ref_people AS SELECT employee_id FROM wh.raw_people {own_people}")
+    con.execute("CREATE OR REPLACE TABLE ref_person_day_hours "
+                "(employee_id VARCHAR, work_date DATE, hours DOUBLE)")
+    con.execute("CREATE OR REPLACE TABLE ref_budget_periods (project_id VARCHAR, planned_cost DOUBLE)")
+    if ts := by_source.get("timesheets"):
+        con.execute(f"""
+            INSERT INTO ref_person_day_hours
+            SELECT t.employee_id, t.work_date, sum(t.hours) FROM wh.raw_timesheets t
+            SEMI JOIN (SELECT DISTINCT employee_id, work_date FROM {ts.table}) d USING (employee_id, work_date)
+            WHERE t._source_file <> ? AND NOT EXISTS (
+                SELECT 1 FROM {ts.table} b WHERE {_grain_match('b', 't', 'timesheets')})
+            GROUP BY ALL""", [ts.file_name])
+    if bud := by_source.get("budgets"):
+        con.execute(f"""
+            INSERT INTO ref_budget_periods
+            SELECT t.project_id, sum(t.planned_cost) FROM wh.raw_budgets t
+            WHERE t._source_file <> ? AND NOT EXISTS (
+                SELECT 1 FROM {bud.table} b WHERE {_grain_match('b', 't', 'budgets')})
+            GROUP BY ALL""", [bud.file_name])
+
+
+def _result(batch: StagedBatch, report, strict: bool) -> LoadResult:
+    checks = [{"rule": c.rule, "expectation": c.expectation, "column": c.column, "severity": c.severity,
+               "success": c.success, "unexpected_count": c.unexpected_count, "examples": c.examples}
+              for c in report.results]
+    failing = [c for c in report.results if not c.success and c.severity != "warning"]
+    result = LoadResult(batch.file_name, batch.source, LOADED, rows_read=batch.rows, checks=checks)
+    if report.structural_failures:
+        first = report.structural_failures[0]
+        result.status = REJECTED
+        result.message = (f"{batch.file_name}: {f'column {first.column!r}: ' if first.column else ''}"
+                          f"{first.rule} failed ({first.examples or 'structural'}); nothing loaded")
+    elif report.quarantined_rows and strict:
+        result.status = REJECTED
+        result.message = (f"{batch.file_name}: --strict and {report.quarantined_rows} row(s) failed "
+                          f"{_rules_summary(failing)}; nothing loaded")
+    elif report.quarantined_rows:
+        result.status = QUARANTINED
+        result.rows_quarantined = report.quarantined_rows
+        result.rows_loaded = batch.rows - report.quarantined_rows
+        result.message = f"loaded with {report.quarantined_rows} quarantined: {_rules_summary(failing)}"
+    else:
+        result.rows_loaded = batch.rows
+        result.message = "loaded"
+    return result
+
+
+def _rules_summary(checks: list) -> str:
+    return "; ".join(f"{c.rule} x{c.unexpected_count}" + (f" (e.g. {c.examples})" if c.examples else "")
+                     for c in checks)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def _write(con: duckdb.DuckDBPyConnection, db: Path, batches: list[StagedBatch], reports: list,
+           results: list[LoadResult], load_ids: list[str], digest: str) -> None:
+    with _attached(con, db, read_only=False):
+        con.execute("BEGIN")
+        try:
+            for batch, report, result, load_id in zip(batches, reports, results, load_ids, strict=True):
+                result.load_id = load_id
+                _replace_rows(con, batch, load_id)
+                _insert_rows(con, batch, report, load_id, digest)
+                _log(con, batch.file_name, batch.source, batch.as_of_date, result, digest, report.results)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def _log_rejection(con, db: Path, batches, reports, results, load_ids, digest) -> None:
+    """A rejected file changes no data; the attempt and its check results are recorded for the DQ page."""
+    with _attached(con, db, read_only=False):
+        con.execute("BEGIN")
+        for batch, report, result, load_id in zip(batches, reports, results, load_ids, strict=True):
+            result.load_id = load_id
+            _log(con, batch.file_name, batch.source, batch.as_of_date, result, digest, report.results)
+        con.execute("COMMIT")
+
+
+def _grain_match(new: str, old: str, source: str) -> str:
+    return " AND ".join(f"{new}.{c} IS NOT DISTINCT FROM {old}.{c}" for c in SOURCES[source].grain)
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, load_id: str) -> None:
+    """Delete what this batch supersedes (rules 2-4 of the module docstring)."""
+    source = SOURCES[batch.source]
+    raw = f"wh.{source.table}"
+    previous = [r[0] for r in con.execute(
+        "SELECT load_id FROM wh.load_log WHERE source = ? AND file_name = ? AND status IN (?, ?)",
+        [batch.source, batch.file_name, LOADED, QUARANTINED]).fetchall()]
+    if previous:
+        con.execute(f"DELETE FROM {raw} WHERE list_contains(?, _load_id)", [previous])
+        con.execute("DELETE FROM wh.quarantine WHERE list_contains(?, load_id)", [previous])
+    if source.snapshot:
+        con.execute(f"""DELETE FROM {raw} t WHERE EXISTS (SELECT 1 FROM {batch.table} b
+                        WHERE b.project_id = t.project_id AND b.as_of_date = t.as_of_date)""")
+    con.execute(f"DELETE FROM {raw} t WHERE EXISTS (SELECT 1 FROM {batch.table} b "
+                f"WHERE {_grain_match('b', 't', batch.source)})")
+    # Earlier loads of this source with no rows left are superseded.
+    con.execute(f"""UPDATE wh.load_log SET status = 'superseded',
+                        message = message || ' (superseded by ' || ? || ')'
+                    WHERE source = ? AND status IN (?, ?) AND rows_loaded > 0
+                      AND load_id NOT IN (SELECT DISTINCT _load_id FROM {raw})""",
+                [load_id, batch.source, LOADED, QUARANTINED])
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, report, load_id: str, digest: str) -> None:
+    source = SOURCES[batch.source]
+    columns = ", ".join(c.name for c in source.columns)
+    lineage = ", ".join(LINEAGE_COLUMNS)
+    con.execute(f"""INSERT INTO wh.{source.table} ({columns}, {lineage})
+                    SELECT {columns}, ?, ?, ?, _source_row FROM {batch.table}
+                    ANTI JOIN {report.failures_table} USING (_source_row)""",
+                [load_id, batch.file_name, digest])
+    con.execute(f"""INSERT INTO wh.quarantine
+                    SELECT ?, ?, ?, f._source_row, f.rule, f.column_name, to_json(b)
+                    FROM {report.failures_table} f JOIN {batch.table} b USING (_source_row)""",
+                [load_id, batch.source, batch.file_name])
+
+
+def _log(con: duckdb.DuckDBPyConnection, file_name: str, source: str, as_of: date | None, result: LoadResult,
+         digest: str, checks: list) -> None:
+    now = datetime.now()
+    con.execute("INSERT INTO wh.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [result.load_id, source, file_name, digest, as_of, now, result.status,
+                 result.rows_read, result.rows_loaded, result.rows_quarantined, result.message])
+    if checks:
+        con.executemany("INSERT INTO wh.gate_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[result.load_id, source, file_name, c.expectation, c.rule, c.column, c.severity,
+                          c.success, c.unexpected_count, c.examples, now] for c in checks])
