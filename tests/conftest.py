@@ -1,0 +1,59 @@
+"""Shared fixtures: a real warehouse in a temp folder, built by the real pipeline.
+
+`demo_db` is built once per test run by `pmo demo` (shared by the xdist workers through a file lock)
+and must be treated as read-only; tests that load more data use `warehouse_db`, an empty warehouse
+of their own.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main as pmo
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "samples"
+
+
+@pytest.fixture
+def warehouse_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """PMO_DB pointing at a fresh, not yet created warehouse in this test's temp folder."""
+    db = tmp_path / "warehouse" / "pmo.duckdb"
+    monkeypatch.setenv("PMO_DB", str(db))
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample portfolio loaded by `pmo demo`; PMO_DB points at it for the whole session."""
+    shared = tmp_path_factory.getbasetemp().parent / "demo-warehouse"
+    shared.mkdir(exist_ok=True)
+    db = shared / "pmo.duckdb"
+    with (shared / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "READY").exists():
+            shutil.rmtree(shared / "files", ignore_errors=True)
+            os.environ["PMO_DB"] = str(db)
+            assert pmo(["demo", "--out", str(shared / "files")]) == 0, "pmo demo failed"
+            (shared / "READY").touch()
+    os.environ["PMO_DB"] = str(db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_files(demo_db: Path) -> Path:
+    """The folder of files `pmo demo` generated (read-only)."""
+    return demo_db.parent / "files"
+
+
+@pytest.fixture
+def samples() -> Path:
+    """The real third-party exports beside the project; skipped cleanly in a clone without them."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"real sample exports not found at {SAMPLES} (they live beside the project, not in it)")
+    return SAMPLES

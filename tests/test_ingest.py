@@ -1,0 +1,231 @@
+"""`pmo ingest` end to end: clean loads, every kind of bad input, idempotency, corrections, atomicity."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import sample_files as sf
+
+import pipelines.ingest as ingest
+from pipelines.cli import main as pmo
+from pipelines.sources import SOURCES
+
+AUDIT = {"load_log", "gate_results"}  # record every attempt, rejected ones included
+
+
+def dump(db: Path, *, skip: set[str] = frozenset()) -> dict[str, list[tuple]]:
+    """Every table's full contents, order-independent."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names if n not in skip}
+    finally:
+        con.close()
+
+
+def count(db: Path, sql: str, params: list | None = None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def reference_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding the clean projects and people files (what other sources refer to)."""
+    folder = tmp_path_factory.mktemp("reference")
+    db = folder / "pmo.duckdb"
+    files = [sf.write(folder / "in", s) for s in ("projects", "people")]
+    results = ingest.ingest_paths(files, db=db)
+    assert [r.status for r in results] == ["loaded", "loaded"], [r.message for r in results]
+    return db
+
+
+@pytest.fixture
+def loaded(reference_warehouse: Path, warehouse_db: Path) -> Path:
+    """A private copy of the reference warehouse at PMO_DB."""
+    warehouse_db.parent.mkdir(parents=True)
+    shutil.copy(reference_warehouse, warehouse_db)
+    return warehouse_db
+
+
+def test_every_clean_source_loads(warehouse_db: Path, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "in"
+    for source in SOURCES:
+        sf.write(folder, source)
+    assert pmo(["ingest", str(folder)]) == 0, capsys.readouterr()
+    for source in SOURCES:
+        expected = len(sf.rows(source)) - 1
+        assert count(warehouse_db, f"SELECT count(*) FROM raw_{source}") == expected, source
+    assert count(warehouse_db, "SELECT count(*) FROM quarantine") == 0
+    lineage = duckdb.connect(str(warehouse_db), read_only=True).execute(
+        "SELECT _source_file, _source_row, length(_file_hash), _load_id IS NOT NULL FROM raw_timesheets "
+        "WHERE employee_id = 'E2'").fetchall()
+    assert lineage == [("timesheets.csv", 3, 64, True)]
+
+
+def _bad_cases() -> list[tuple[str, str, str, bool]]:
+    """(source, case, file text, needs --strict): structural failures reject on their own; row-level
+    failures quarantine, and reject under --strict."""
+    cases = []
+    for source in SOURCES:
+        header = sf.CLEAN[source].splitlines()[0] + "\n"
+        required = next(c.name for c in SOURCES[source].columns if c.required and c.name != "project_id")
+        cases += [
+            (source, "empty", "", False),
+            (source, "header_only", header, False),
+            (source, "missing_column", sf.without_column(source, required), False),
+            (source, "wrong_type", sf.with_column(source, sf.TYPED_COLUMN[source], "not-a-value"),
+             not SOURCES[source].column(sf.TYPED_COLUMN[source]).required),
+            (source, "duplicate_grain", sf.duplicated_grain(source), True),
+        ]
+        if source in sf.DATE_COLUMN:
+            cases.append((source, "ambiguous_date", sf.ambiguous_dates(source), False))
+        if "project_id" in SOURCES[source].references:
+            cases.append((source, "unknown_project", sf.with_column(source, "project_id", "P404"), True))
+    cases.append(("timesheets", "unknown_employee", sf.with_column("timesheets", "employee_id", "E404"), True))
+    cases.append(("timesheets", "hours_over_24", sf.with_column("timesheets", "hours", "25"), True))
+    return cases
+
+
+@pytest.mark.parametrize(("source", "case", "text", "strict"), _bad_cases(),
+                         ids=[f"{s}-{c}" for s, c, _, _ in _bad_cases()])
+def test_bad_file_is_rejected_with_one_line_and_warehouse_unchanged(
+        loaded: Path, tmp_path: Path, capsys, source: str, case: str, text: str, strict: bool) -> None:
+    path = sf.write(tmp_path / "in", source, text)
+    before = dump(loaded, skip=AUDIT)
+    args = ["ingest", str(path), "--source", source] + (["--strict"] if strict else [])
+    assert pmo(args) == 1
+    assert dump(loaded, skip=AUDIT) == before
+    out = capsys.readouterr()
+    reason = [line for line in out.err.splitlines() if path.name in line]
+    assert len(reason) == 1 and "Traceback" not in out.err + out.out, out
+    assert count(loaded, "SELECT status FROM load_log ORDER BY loaded_at DESC LIMIT 1") == "rejected"
+
+
+@pytest.mark.parametrize(("case", "text", "rule"), [
+    ("unknown_employee", sf.with_column("timesheets", "employee_id", "E404"), "employee_id"),
+    ("hours_over_24", "employee_id,project_id,work_date,hours\nE1,P1,2026-03-02,25\nE1,P2,2026-03-03,7\n", "hours"),
+    ("duplicate_grain", sf.duplicated_grain("timesheets"), "grain"),
+])
+def test_row_failures_are_quarantined_with_row_and_rule(loaded: Path, tmp_path: Path, case: str, text: str,
+                                                        rule: str) -> None:
+    path = sf.write(tmp_path / "in", "timesheets", text)
+    [result] = ingest.ingest_paths([path])
+    assert result.status == "loaded_with_quarantine", result.message
+    con = duckdb.connect(str(loaded), read_only=True)
+    quarantined = con.execute("SELECT source_row, rule, record FROM quarantine ORDER BY source_row").fetchall()
+    loaded_rows = con.execute("SELECT count(*) FROM raw_timesheets").fetchone()[0]
+    assert quarantined and all(rule in r[1] for r in quarantined), quarantined
+    assert loaded_rows + len({r[0] for r in quarantined}) == result.rows_read
+    if case == "hours_over_24":
+        assert [r[0] for r in quarantined] == [1] and '"hours":25' in quarantined[0][2].replace(" ", "")
+
+
+def test_same_file_twice_leaves_the_warehouse_identical(loaded: Path, tmp_path: Path) -> None:
+    path = sf.write(tmp_path / "in", "timesheets")
+    ingest.ingest_paths([path])
+    first = dump(loaded)
+    [again] = ingest.ingest_paths([path])
+    assert again.status == "unchanged"
+    assert dump(loaded) == first
+
+
+def test_corrected_export_replaces_the_rows_it_corrects(loaded: Path, tmp_path: Path) -> None:
+    path = sf.write(tmp_path / "in", "timesheets")
+    ingest.ingest_paths([path])
+    corrected = "employee_id,project_id,work_date,hours,activity,billable\nE1,P1,2026-03-02,6,build,yes\n"
+    path.write_text(corrected)
+    [result] = ingest.ingest_paths([path])
+    assert result.status == "loaded"
+    con = duckdb.connect(str(loaded), read_only=True)
+    assert con.execute("SELECT employee_id, project_id, hours FROM raw_timesheets").fetchall() == [("E1", "P1", 6.0)]
+    assert con.execute("SELECT status FROM load_log WHERE source = 'timesheets' ORDER BY loaded_at").fetchall() == [
+        ("superseded",), ("loaded",)]
+
+
+def test_snapshots_keep_history_and_a_corrected_snapshot_replaces_its_as_of(loaded: Path, tmp_path: Path) -> None:
+    header = "project_id,risk_id,title,probability,impact,status\n"
+    october = sf.write(tmp_path / "in", "risks", header + "P1,R1,Vendor,2,2,open\nP1,R2,Skills,3,3,open\n",
+                       name="risks_2026-10.csv")
+    november = sf.write(tmp_path / "in", "risks", header + "P1,R1,Vendor,4,4,open\n", name="risks_2026-11-30.csv")
+    ingest.ingest_paths([october, november])
+    fixed = sf.write(tmp_path / "in", "risks", header + "P1,R1,Vendor,3,2,open\n", name="risks_fixed_2026-10-31.csv")
+    ingest.ingest_paths([fixed])
+    con = duckdb.connect(str(loaded), read_only=True)
+    assert con.execute("SELECT as_of_date::VARCHAR, risk_id, probability FROM raw_risks ORDER BY 1, 2").fetchall() == [
+        ("2026-10-31", "R1", 3), ("2026-11-30", "R1", 4)]
+
+
+def test_a_failure_after_the_delete_leaves_the_warehouse_unchanged(loaded: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = sf.write(tmp_path / "in", "timesheets")
+    ingest.ingest_paths([path])
+    before = dump(loaded)
+    path.write_text("employee_id,project_id,work_date,hours\nE1,P1,2026-03-02,6\n")
+    steps = []
+    real_replace = ingest._replace_rows
+
+    def replace(*args, **kwargs):
+        real_replace(*args, **kwargs)
+        steps.append("old rows deleted")
+
+    def insert(*_args, **_kwargs):
+        steps.append("insert")
+        raise RuntimeError("disk full (injected)")
+
+    monkeypatch.setattr(ingest, "_replace_rows", replace)
+    monkeypatch.setattr(ingest, "_insert_rows", insert)
+    with pytest.raises(RuntimeError, match="injected"):
+        ingest.ingest_paths([path])
+    assert steps == ["old rows deleted", "insert"]
+    assert dump(loaded) == before
+
+
+def test_gb18030_with_chinese_headers_and_semicolon_cp1252(loaded: Path, tmp_path: Path) -> None:
+    chinese = tmp_path / "工时_2026-03.csv"
+    chinese.write_bytes("员工编号,项目编号,工作日期,工时,活动\nE1,P1,2026-03-02,7.5,开发\nE2,P2,2026-03-03,3,测试\n"
+                        .encode("gb18030"))
+    western = tmp_path / "lessons_export.csv"
+    western.write_bytes("lesson_id;project_id;recorded_date;category;description\n"
+                        "L9;P2;2026-03-01;supplier;Café supplier's invoices arrived late – 3 weeks\n"
+                        .encode("cp1252"))
+    results = ingest.ingest_paths([chinese, western])
+    assert [r.status for r in results] == ["loaded", "loaded"], [r.message for r in results]
+    con = duckdb.connect(str(loaded), read_only=True)
+    assert con.execute("SELECT employee_id, hours, activity FROM raw_timesheets ORDER BY 1").fetchall() == [
+        ("E1", 7.5, "开发"), ("E2", 3.0, "测试")]
+    assert con.execute("SELECT description FROM raw_lessons").fetchone()[0] == (
+        "Café supplier's invoices arrived late – 3 weeks")
+
+
+def test_no_traceback_reaches_the_user(warehouse_db: Path, tmp_path: Path) -> None:
+    garbage = tmp_path / "export.csv"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(garbage)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "export.csv" in proc.stderr
+
+
+def test_usage_errors_exit_2(warehouse_db: Path, tmp_path: Path) -> None:
+    assert pmo(["ingest", str(tmp_path / "nope.csv")]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        pmo(["ingest", "--source", "nonsense", str(tmp_path)])
+    assert exit_.value.code == 2
+
+
+def test_status_lists_all_twelve_sources_after_demo(demo_db: Path, capsys) -> None:
+    assert pmo(["status"]) == 0
+    out = capsys.readouterr().out
+    for source in SOURCES:
+        line = next(line for line in out.splitlines() if f" {source} " in line)
+        assert any(ch.isdigit() and ch != "0" for ch in line.split("│")[2]), line
+    assert "loaded" in out
