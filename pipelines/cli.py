@@ -20,8 +20,10 @@ from rich.table import Table
 
 from pipelines import settings
 
-console = Console(stderr=False, highlight=False)
-errors = Console(stderr=True, highlight=False)
+# Piped or captured output is read by scripts and logs: keep table rows whole instead of 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(stderr=False, highlight=False, width=_WIDTH)
+errors = Console(stderr=True, highlight=False, width=_WIDTH)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -133,6 +133,9 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("actual_date", DATE, "actual", "actual finish", "实际日期"),
         C("is_gate", BOOLEAN, "gate", "是否关口"),
         _AS_OF,
+        # True on the rows of a schedule loaded with `pmo ingest --baseline`: later updates of the same
+        # project take each milestone's baseline_date from the latest such snapshot (pipelines/formats).
+        C("is_baseline", BOOLEAN, "baseline snapshot", "是否基线"),
     ), snapshot=True, references={"project_id": "projects"},
         description="one row per milestone per snapshot"),
     Source("risks", ("risk_id", "as_of_date"), (

@@ -226,6 +226,6 @@ def test_status_lists_all_twelve_sources_after_demo(demo_db: Path, capsys) -> No
     assert pmo(["status"]) == 0
     out = capsys.readouterr().out
     for source in SOURCES:
-        line = next(line for line in out.splitlines() if f" {source} " in line)
+        line = next(line for line in out.splitlines() if line.startswith(f"│ {source} "))
         assert any(ch.isdigit() and ch != "0" for ch in line.split("│")[2]), line
     assert "loaded" in out

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.charts.common import Tr
 from dashboard.i18n_pages import english
-
-Tr = Callable[..., str]
 
 CURVE_COLOURS = {"pv": "#5c6bc0", "ev": "#2e7d32", "ac": "#c62828"}
 
@@ -21,11 +18,18 @@ def period_end(period: pd.Series) -> pd.Series:
 
 def s_curve(df: pd.DataFrame, *, currency: str = "", title: str | None = None, bac: float | None = None,
             tr: Tr = english) -> go.Figure:
-    """Cumulative PV, EV and AC by month. Columns: period ('YYYY-MM'), pv, ev, ac; optional cpi, spi."""
+    """Cumulative PV, EV and AC by month. Columns: period ('YYYY-MM'), pv, ev, ac; optional pv_plan (the whole
+    plan, future months included) drawn dotted under PV."""
     data = df.sort_values("period")
     x = period_end(data["period"])
     unit = currency or tr("unit.currency")
     fig = go.Figure()
+    if "pv_plan" in data:
+        name = tr("evm.chart.pv_plan")
+        fig.add_trace(go.Scatter(
+            x=x, y=data["pv_plan"], mode="lines", name=name, line={"color": CURVE_COLOURS["pv"], "dash": "dot"},
+            hovertemplate=f"%{{x|%Y-%m}}<br>{name}: %{{y:,.0f}} {unit}<extra></extra>",
+        ))
     for col in ("pv", "ev", "ac"):
         name = tr(f"evm.chart.{col}")
         fig.add_trace(go.Scatter(
@@ -45,8 +49,8 @@ def s_curve(df: pd.DataFrame, *, currency: str = "", title: str | None = None, b
 
 def eac_vs_bac(df: pd.DataFrame, *, currency: str = "", tr: Tr = english) -> go.Figure:
     """Per project: BAC bar and EAC marker (red when EAC exceeds BAC). EAC NULL (CPI n/a) is shown as n/a.
-    Columns: project_id, bac, eac, vac."""
-    data = df.sort_values("project_id")
+    Columns: project_id, bac, eac, vac. Kept in the order given (the page sorts by VAC)."""
+    data = df
     unit = currency or tr("unit.currency")
     over = data["eac"] > data["bac"]
     colours = ["#c62828" if bool(o) else "#2e7d32" for o in over.fillna(False)]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.charts.common import Tr
 from dashboard.i18n_pages import english
-
-Tr = Callable[..., str]
 
 # Under-used blue -> comfortable green -> over-allocated red; z is utilisation in percent, 0..150 (clipped).
 UTILISATION_SCALE = [
@@ -19,15 +16,18 @@ UTILISATION_SCALE = [
 
 
 def utilisation_heatmap(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
-    """Heatmap: rows = team, columns = ISO week start, colour = utilisation %, hover = hours and capacity.
+    """Heatmap: rows = team (busiest on top), columns = ISO week start, colour = utilisation %, hover = hours and
+    capacity.
     Columns: team, week_start, hours_logged, capacity_hours, utilisation (0..1, NULL when no capacity)."""
     weeks = sorted(df["week_start"].dropna().unique())
-    teams = sorted(df["team"].dropna().astype(str).unique())
+    load = df.assign(team=df["team"].astype(str)).groupby("team")[["hours_logged", "capacity_hours"]].sum()
+    busy = (load["hours_logged"] / load["capacity_hours"].where(load["capacity_hours"] > 0)).fillna(-1)
+    teams = list(busy.sort_values(kind="stable").index)  # plotly draws the first row at the bottom: busiest on top
     grid = df.assign(team=df["team"].astype(str)).set_index(["team", "week_start"])
     idx = pd.MultiIndex.from_product([teams, weeks], names=["team", "week_start"])
     grid = grid.reindex(idx)
 
-    def matrix(col: str) -> list[list[object]]:
+    def matrix(col: str) -> list[list[float | None]]:
         values = grid[col].astype("Float64") if col in grid else pd.Series(pd.NA, index=idx)
         return [[None if pd.isna(v) else float(v) for v in values.loc[t]] for t in teams]
 
@@ -86,21 +86,22 @@ def capacity_vs_logged(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
 
 
 def team_shares(df: pd.DataFrame, *, tr: Tr = english, title_key: str = "res.chart.team_shares") -> go.Figure:
-    """Grouped bars per team: utilisation and billable share, in percent. Columns: team, utilisation,
-    billable_share (0..1), hours_logged, capacity_hours."""
-    data = df.sort_values("team")
+    """Horizontal grouped bars per team (busiest on top): utilisation and billable share, in percent.
+    Columns: team, utilisation, billable_share (0..1), hours_logged, capacity_hours."""
+    data = df.sort_values(["utilisation", "team"], ascending=[True, False], na_position="first")
     custom = data.reindex(columns=["hours_logged", "capacity_hours"]).astype("Float64").fillna(0).to_numpy()
     fig = go.Figure()
-    for col, name, colour in (("utilisation", tr("res.chart.utilisation"), "#42a5f5"),
-                              ("billable_share", tr("res.chart.billable_share"), "#1565c0")):
+    for col, name, colour in (("billable_share", tr("res.chart.billable_share"), "#1565c0"),
+                              ("utilisation", tr("res.chart.utilisation"), "#42a5f5")):
         fig.add_trace(go.Bar(
-            x=data["team"], y=data[col] * 100, name=name, marker_color=colour, customdata=custom,
-            hovertemplate=(f"%{{x}}<br>{name}: %{{y:.1f}} %<br>{tr('res.chart.hours_logged')}: "
+            y=data["team"], x=data[col] * 100, name=name, marker_color=colour, customdata=custom, orientation="h",
+            hovertemplate=(f"%{{y}}<br>{name}: %{{x:.1f}} %<br>{tr('res.chart.hours_logged')}: "
                            f"%{{customdata[0]:,.0f}} h<br>{tr('res.chart.capacity')}: %{{customdata[1]:,.0f}} h"
                            "<extra></extra>"),
         ))
-    fig.add_hline(y=100, line_dash="dot", line_color="#c62828")
-    fig.update_layout(title=tr(title_key), barmode="group", xaxis_title=tr("label.team"),
-                      yaxis_title=f"{tr('res.chart.share')} (%)")
-    fig.update_xaxes(type="category")
+    fig.add_vline(x=100, line_dash="dot", line_color="#c62828")
+    fig.update_layout(title=tr(title_key), barmode="group", yaxis_title=tr("label.team"),
+                      xaxis_title=f"{tr('res.chart.share')} (%)", height=max(320, 26 * len(data) + 140),
+                      legend={"traceorder": "reversed"})
+    fig.update_yaxes(type="category")
     return fig

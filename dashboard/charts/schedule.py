@@ -5,15 +5,11 @@ Pure Plotly builders: DataFrame in, go.Figure out. Labels come through `tr` (the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.charts.common import RAG_COLOURS, Tr
 from dashboard.i18n_pages import english
-
-Tr = Callable[..., str]
-RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
 
 
 def slip_rag(slip: object, amber_days: float, red_days: float, on_time_days: float = 0) -> str:
@@ -122,9 +118,9 @@ def milestone_timeline(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
 
 
 def spi_vs_spi_t(df: pd.DataFrame, *, bands: dict[str, float], tr: Tr = english) -> go.Figure:
-    """Grouped bars per project: SPI (muted) next to SPI(t) (emphasised, coloured by its band).
+    """Grouped bars per project, worst SPI(t) first: SPI (muted) next to SPI(t) (emphasised, coloured by its band).
     Columns: project_id, spi, spi_t, spi_t_rag. NULL ratios are left out and flagged n/a in hover."""
-    data = df.sort_values("project_id")
+    data = df.sort_values(["spi_t", "project_id"], na_position="last")
     spi_t_col = [RAG_COLOURS.get(r or "grey", RAG_COLOURS["grey"]) for r in data.get("spi_t_rag", [None] * len(data))]
     fig = go.Figure()
     fig.add_hrect(y0=bands["green_low"], y1=bands["green_high"], fillcolor=RAG_COLOURS["green"], opacity=0.08,

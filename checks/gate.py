@@ -1,0 +1,235 @@
+"""The quality gate: validate one staged batch with great-expectations, inside DuckDB.
+
+`run_gate(con, staging_file, batch)` runs the suite of the batch's source (checks/suites.py) with
+GX's SQL datasource on the staging DuckDB file and returns a `GateReport`: one `CheckResult` per
+rule, plus a table in the staging database listing every failed row x rule, which the loader
+uses to quarantine those rows and load the rest. How a rule is single-sourced between GX and the
+failures table is explained in checks/rules.py; the GX-on-DuckDB fix is in checks/gx_duckdb.py.
+
+Contract with the orchestrator (pipelines/ingest.py):
+- `con` is the orchestrator's connection to `staging_file`, in autocommit mode (no open
+  transaction): GX reads through cursors of `con`, which only see committed tables. run_gate
+  raises RuntimeError otherwise.
+- The batch table and the reference tables (`ref_projects`, `ref_people`, `ref_person_day_hours`,
+  `ref_budget_periods`) are in the staging database; a missing reference table is created empty.
+- While it runs, run_gate creates the view `<table>__gate` (the batch without the required
+  columns the file lacks, so GX sees them missing) and drops it before returning. It leaves
+  `<table>__gate_failures`. Every GX connection is closed before it returns, so the orchestrator
+  can attach the warehouse, write, close `con` and delete the file.
+
+great_expectations is imported on first use (about 2.5 s), never at import time of this module.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from checks import rules as r
+from checks.suites import suite
+from pipelines.batch import StagedBatch
+from pipelines.sources import SOURCES
+
+STRUCTURAL, ROW, WARNING = r.STRUCTURAL, r.ROW, r.WARNING
+EXAMPLES = 5
+EXAMPLES_MAX_CHARS = 400
+
+REFERENCE_TABLES = {
+    "ref_projects": "project_id VARCHAR, budget_at_completion DOUBLE",
+    "ref_people": "employee_id VARCHAR",
+    "ref_person_day_hours": "employee_id VARCHAR, work_date DATE, hours DOUBLE",
+    "ref_budget_periods": "project_id VARCHAR, planned_cost DOUBLE",
+}
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LOCK = threading.Lock()  # one GX context per process; its datasource registry is not thread-safe
+_CONTEXT: Any = None
+
+
+@dataclass
+class CheckResult:
+    expectation: str  # GX expectation class name, e.g. "ExpectColumnValuesToBeBetween"
+    rule: str  # our readable rule id, e.g. "hours_between_0_and_24"
+    column: str | None
+    severity: str  # structural (rejects the batch) | row (quarantines failing rows) | warning
+    success: bool
+    unexpected_count: int
+    examples: str  # first failing values with row numbers, e.g. "row 3: 27.5; row 9: 30.0"
+
+
+@dataclass
+class GateReport:
+    source: str
+    results: list[CheckResult]
+    failures_table: str  # (_source_row BIGINT, rule VARCHAR, column_name VARCHAR): one row per failed row x rule
+    quarantined_rows: int = 0  # distinct _source_row in failures_table
+    rules_skipped: list[str] = field(default_factory=list)  # rules whose columns the file lacks
+
+    @property
+    def structural_failures(self) -> list[CheckResult]:
+        return [c for c in self.results if c.severity == STRUCTURAL and not c.success]
+
+    @property
+    def row_failures(self) -> list[CheckResult]:
+        return [c for c in self.results if c.severity == ROW and not c.success]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [c for c in self.results if c.severity == WARNING and not c.success]
+
+
+def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBatch) -> GateReport:
+    """Validate `batch.table` in the staging database with the suite of `batch.source`."""
+    if batch.source not in SOURCES:
+        raise ValueError(f"unknown source {batch.source!r}")
+    if not _IDENTIFIER.match(batch.table):
+        raise ValueError(f"batch table {batch.table!r} is not a plain identifier")
+    _require_no_open_transaction(con)
+    for name, columns in REFERENCE_TABLES.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+
+    view, failures = f"{batch.table}__gate", f"{batch.table}__gate_failures"
+    table_columns = [row[0] for row in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+        "AND table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position", [batch.table]).fetchall()]
+    if not table_columns:
+        raise ValueError(f"no table {batch.table!r} in {staging_file}")
+    missing = [c for c in SOURCES[batch.source].required if c not in batch.columns or c not in table_columns]
+    visible = set(table_columns) - set(missing)
+    hidden = [c for c in missing if c in table_columns]
+    exclude = f" EXCLUDE ({', '.join(hidden)})" if hidden else ""
+    all_rules = suite(batch.source)
+    checked = [rule for rule in all_rules if set(rule.needs) <= visible]
+    skipped = [rule.rule for rule in all_rules if not set(rule.needs) <= visible]
+
+    con.execute(f"CREATE OR REPLACE TABLE {failures} (_source_row BIGINT, rule VARCHAR, column_name VARCHAR)")
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT *{exclude} FROM {batch.table}")
+    try:
+        outcomes = _validate(con, staging_file, batch.source, view, checked)
+        results: list[CheckResult] = []
+        for rule, (success, count, error) in zip(checked, outcomes, strict=True):
+            results += _result(con, view, failures, rule, success, count, error, batch.columns)
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    quarantined = con.execute(f"SELECT count(DISTINCT _source_row) FROM {failures}").fetchone()
+    return GateReport(batch.source, results, failures, int(quarantined[0]) if quarantined else 0, skipped)
+
+
+# --- great-expectations --------------------------------------------------------------------------
+
+def _context() -> Any:
+    """The process's ephemeral GX context, created on first use, with the DuckDB fix applied."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        from checks import gx_duckdb
+
+        gx_duckdb.apply()
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        _CONTEXT = context
+    return _CONTEXT
+
+
+def _validate(con: duckdb.DuckDBPyConnection, staging_file: Path, source: str, view: str,
+              checked: list[r.Rule]) -> list[tuple[bool, int, str | None]]:
+    """(success, unexpected count, error) per rule, in order, from one GX validation of `view`."""
+    with _LOCK:
+        import great_expectations as gx
+
+        from checks import gx_duckdb
+
+        context = _context()
+        name = f"staging_{uuid.uuid4().hex[:12]}"
+        datasource = context.data_sources.add_sql(
+            name, connection_string=f"duckdb:///{Path(staging_file).resolve()}", kwargs=gx_duckdb.engine_kwargs(con))
+        try:
+            asset = datasource.add_table_asset(view, table_name=view)
+            batch = asset.add_batch_definition_whole_table("whole").get_batch()
+            expectations = [rule.gx_expectation({"gate_rule": i}) for i, rule in enumerate(checked)]
+            validation = batch.validate(gx.ExpectationSuite(name=f"{source}_gate", expectations=expectations),
+                                        result_format={"result_format": "BASIC", "partial_unexpected_count": 1})
+        finally:
+            gx_duckdb.release(datasource)
+            context.data_sources.delete(name)
+    outcomes: list[tuple[bool, int, str | None]] = [(False, 0, "not evaluated by great-expectations")] * len(checked)
+    for evr in validation.results:
+        index = int(evr.expectation_config.meta["gate_rule"])
+        outcomes[index] = (bool(evr.success), _unexpected_count(checked[index], evr), _error(evr))
+    return outcomes
+
+
+def _unexpected_count(rule: r.Rule, evr: Any) -> int:
+    result = evr.result or {}
+    if rule.expectation == r.URE:
+        return int(result.get("observed_value") or 0)
+    if "unexpected_count" in result:
+        return int(result["unexpected_count"] or 0)
+    return 0 if evr.success else 1
+
+
+def _error(evr: Any) -> str | None:
+    """GX's exception message when an expectation could not be evaluated, else None."""
+    info = evr.exception_info or {}
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():  # keyed by metric when metrics failed
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+# --- results and failing rows --------------------------------------------------------------------
+
+def _result(con: duckdb.DuckDBPyConnection, view: str, failures: str, rule: r.Rule, success: bool, count: int,
+            error: str | None, columns: list[str]) -> list[CheckResult]:
+    if error is not None:  # a rule that could not run cannot quarantine: the batch is rejected
+        severity = WARNING if rule.severity == WARNING else STRUCTURAL
+        return [CheckResult(rule.expectation, rule.rule, rule.column, severity, False, count,
+                            _clip(f"check could not run: {error}"))]
+    result = CheckResult(rule.expectation, rule.rule, rule.column, rule.severity, success, count, "")
+    if success:
+        return [result]
+    if rule.query is None:
+        result.examples = (f"column {rule.column!r} is not in the file (it has: {', '.join(columns) or 'none'})"
+                           if rule.expectation == "ExpectColumnToExist" else "the file has no data rows")
+        return [result]
+    query = rule.query.format(batch=view)
+    rows = con.execute(f"SELECT _source_row, value FROM ({query}) q "
+                       f"ORDER BY _source_row NULLS LAST, value LIMIT {EXAMPLES}").fetchall()
+    result.examples = _clip("; ".join(
+        (f"row {row}: " if row is not None else "") + (str(value) if value is not None else "(empty)")
+        for row, value in rows))
+    if rule.severity != ROW:
+        return [result]
+    inserted = con.execute(f"INSERT INTO {failures} SELECT _source_row, ?, ? FROM ({query}) q",
+                           [rule.rule, rule.column]).fetchone()
+    selected = int(inserted[0]) if inserted else 0
+    if selected == count:
+        return [result]
+    return [result, CheckResult(rule.expectation, "gate_self_check", rule.column, STRUCTURAL, False,
+                                abs(selected - count),
+                                f"{rule.rule}: great-expectations counted {count} failing rows, "
+                                f"the quarantine query selected {selected}")]
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= EXAMPLES_MAX_CHARS else text[: EXAMPLES_MAX_CHARS - 1] + "…"
+
+
+def _require_no_open_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException as err:
+        raise RuntimeError("run_gate needs `con` without an open transaction: great-expectations reads "
+                           "through other cursors of the same database, which only see committed tables; "
+                           "COMMIT first") from err
+    con.execute("ROLLBACK")

@@ -1,0 +1,91 @@
+"""The dashboard's one chokepoint to data: named SQL files, always-bound parameters, a versioned cache.
+
+The dashboard never opens the warehouse. On a cache miss it opens the newest *published snapshot*
+read-only, runs one query and closes it again, so `pmo ingest` in another process is never blocked and
+the next data_version() (part of every cache key) brings the new numbers without a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from pipelines import warehouse
+
+if TYPE_CHECKING:
+    from dashboard.filters import Filters
+
+QUERIES = Path(__file__).resolve().parent / "queries"
+COMMON_CTE = "_filtered_projects"
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+# A query file opening (after its comments) with WITH gets the common CTE as its first CTE.
+_LEADING_WITH = re.compile(r"\A(?:\s*(?:--[^\n]*(?:\n|\Z)|/\*.*?\*/))*\s*WITH\b", re.IGNORECASE | re.DOTALL)
+
+
+class NoData(RuntimeError):
+    """Nothing is published yet; pages call ui.require_data() first to show the "load data first" state."""
+
+
+def data_version() -> int | None:
+    """The version of the current published snapshot, None before the first load."""
+    snapshot = warehouse.current_snapshot()
+    return snapshot[0] if snapshot else None
+
+
+def sql_text(name: str) -> str:
+    """dashboard/queries/<name>.sql, with the filtered_projects CTE prefixed when it refers to it."""
+    if not re.fullmatch(r"\w+", name):
+        raise ValueError(f"not a query name: {name!r}")
+    sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    if "filtered_projects" not in sql:
+        return sql
+    cte = f"filtered_projects AS (\n{(QUERIES / f'{COMMON_CTE}.sql').read_text(encoding='utf-8')}\n)"
+    if match := _LEADING_WITH.match(sql):
+        return f"{sql[:match.end()]} {cte},{sql[match.end():]}"
+    return f"WITH {cte}\n{sql}"
+
+
+def run(name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
+    """Run dashboard/queries/<name>.sql with the filters' and the given parameters bound.
+
+    Only parameters the SQL refers to are bound, so passing every filter is always fine.
+    """
+    sql = sql_text(name)
+    values = {**(filters.params() if filters else {}), **params}
+    wanted = sorted(set(_PARAM.findall(sql)))
+    if missing := [p for p in wanted if p not in values]:
+        raise KeyError(f"query {name} needs parameter(s) {', '.join('$' + p for p in missing)}")
+    bound = {p: values[p] for p in wanted}
+    for _attempt in range(2):  # a snapshot retired between pointer read and open: take the newer one
+        snapshot = warehouse.current_snapshot()
+        if snapshot is None:
+            raise NoData("no published snapshot yet")
+        try:
+            return _query(snapshot[0], str(snapshot[1]), sql, bound)
+        except duckdb.IOException:
+            if warehouse.current_snapshot() == snapshot:
+                raise
+    raise NoData("the published snapshot keeps changing; try again")
+
+
+@st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
+def _query(version: int, path: str, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    """One short read-only connection per cache miss; (version, path) in the key makes new loads visible."""
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return con.execute(sql, params).df()
+    finally:
+        con.close()
+
+
+def tables() -> dict[str, int]:
+    """Table name -> row count of the current snapshot (empty before the first load)."""
+    if data_version() is None:
+        return {}
+    frame = run("filters_tables")
+    return dict(zip(frame["table_name"], frame["row_count"].astype(int), strict=True))

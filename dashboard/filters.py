@@ -1,0 +1,122 @@
+"""The sidebar's language switch, global filters and month selector, kept in the URL so a copied link reopens
+the same view: `?lang=zh&portfolio=A&portfolio=B&rag=red&period=2026-09`.
+
+A widget starts from the URL on the session's first run and writes its value back on every run (a default
+is left out of the URL). A link without `period` means "the latest month"; picking a month pins it, so a
+review's link stays frozen when newer data arrives.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from dashboard import db
+from dashboard.i18n import LANG_KEY, LANGUAGES, t
+from dashboard.ui import month_label
+
+LATEST = "latest"
+RAGS = ("green", "amber", "red", "grey")
+# Filter widget key (= URL parameter) -> dim_project column; the order is the sidebar's.
+DIMENSIONS = {"portfolio": "portfolio", "programme": "programme", "department": "department",
+              "manager": "manager", "stage": "lifecycle_stage"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    portfolios: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    managers: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    rags: tuple[str, ...] = ()
+    period: str = ""  # 'YYYY-MM'
+
+    def params(self) -> dict[str, Any]:
+        """The SQL parameters every query may use (empty list = no restriction)."""
+        return {"portfolios": list(self.portfolios), "programmes": list(self.programmes),
+                "departments": list(self.departments), "managers": list(self.managers),
+                "stages": list(self.stages), "rags": list(self.rags),
+                "period": self.period, "month_end": month_end(self.period) if self.period else None}
+
+
+def month_end(period: str) -> date:
+    """'2026-02' -> 2026-02-28."""
+    year, month = map(int, period.split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_period(period: str) -> str:
+    year, month = map(int, period.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+def periods() -> list[str]:
+    """Months with figures, newest first (through the warehouse's report month)."""
+    if not {"mart_evm", "dim_report_date"} <= db.tables().keys():
+        return []
+    return db.run("filters_periods")["period"].tolist()
+
+
+def current() -> Filters:
+    """The filters chosen in the sidebar (all projects and the latest month when none)."""
+    state = st.session_state
+    months = periods()
+    chosen = state.get("period", LATEST)
+    period = chosen if chosen in months else (months[0] if months else "")
+    picked = {key: tuple(state.get(key) or ()) for key in (*DIMENSIONS, "rag")}
+    return Filters(portfolios=picked["portfolio"], programmes=picked["programme"], departments=picked["department"],
+                   managers=picked["manager"], stages=picked["stage"], rags=picked["rag"], period=period)
+
+
+def sidebar() -> None:
+    """Render the language switch and, once data is loaded, the filters; keep them all in the URL.
+    Option labels are computed here, in the chosen language, not inside format_func calls made later."""
+    bar = st.sidebar
+    from_url(LANG_KEY, list(LANGUAGES), "en")
+    bar.segmented_control(t("filter.language"), list(LANGUAGES), format_func=LANGUAGES.__getitem__, required=True,
+                          key=LANG_KEY, label_visibility="collapsed")
+    to_url(LANG_KEY, "en")
+    months = periods()
+    if not months:
+        return
+    bar.subheader(t("filter.heading"))
+    from_url("period", [LATEST, *months], LATEST)
+    labels = {LATEST: t("filter.latest", month=month_label(months[0]))} | {m: month_label(m) for m in months}
+    bar.selectbox(t("filter.period"), list(labels), key="period", format_func=labels.__getitem__)
+    to_url("period", LATEST)
+    options = db.run("filters_options").groupby("dimension")["value"].agg(list).to_dict()
+    for key, column in DIMENSIONS.items():
+        from_url(key, options.get(column, []), [])
+        bar.multiselect(t(f"filter.{key}"), options.get(column, []), key=key, placeholder=t("filter.all"))
+        to_url(key, [])
+    from_url("rag", list(RAGS), [])
+    rags = {rag: t(f"rag.{rag}") for rag in RAGS}
+    bar.multiselect(t("filter.rag"), list(rags), key="rag", placeholder=t("filter.all"), format_func=rags.__getitem__)
+    to_url("rag", [])
+    bar.caption(t("filter.share"))
+
+
+def from_url(key: str, options: list, default: str | list | None, *, param: str | None = None) -> None:
+    """Set a widget's state before it renders: the URL's `param` (default: the key) when the widget has no state
+    yet, afterwards what the user chose; values that are not (or no longer) among the options are dropped."""
+    state, param = st.session_state, param or key
+    if isinstance(default, list):
+        chosen = state[key] if key in state else st.query_params.get_all(param)
+        state[key] = [value for value in chosen if value in options]
+    else:
+        chosen = state[key] if key in state else st.query_params.get(param, default)
+        state[key] = chosen if chosen in options else default
+
+
+def to_url(key: str, default: str | list | None, *, param: str | None = None) -> None:
+    """Write a widget's value into the URL's `param` (default: the key); a default value is left out."""
+    value, param = st.session_state.get(key), param or key
+    if value and value != default:
+        st.query_params[param] = value
+    elif param in st.query_params:
+        del st.query_params[param]

@@ -1,0 +1,76 @@
+"""Budget & EVM: the month's EVM table, S-curves of one project and of the filtered portfolio (roll-up: sums
+first, then ratios), EAC vs BAC."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import db
+from dashboard.filters import Filters
+from dashboard.i18n import t
+from dashboard.metrics import previous
+from dashboard.ui import Tile, fmt_money, fmt_ratio
+
+LEVELS = ("portfolio", "programme", "department", "manager", "lifecycle_stage")
+
+
+def table(f: Filters) -> pd.DataFrame:
+    """Every filtered project's EVM figures in the month (projects without figures keep NULLs = n/a)."""
+    return db.run("budget_evm_table", f)
+
+
+def project_curve(f: Filters, project_id: str) -> pd.DataFrame:
+    """One project's monthly PV (whole plan) and EV / AC up to the month."""
+    return db.run("budget_evm_curve", f, project_id=project_id)
+
+
+def portfolio_curve(f: Filters) -> pd.DataFrame:
+    """The filtered portfolio's S-curve: PV, EV, AC up to the month, summed over the projects measured in each
+    month (evm_trend.sql), and pv_plan = the whole plan of every filtered project to its end."""
+    trend = db.run("evm_trend", f, level="total").drop(columns=["pv_plan"], errors="ignore")
+    trend = trend[trend["period"] <= f.period]
+    plan = db.run("budget_evm_portfolio_plan", f)
+    return plan.merge(trend.drop(columns=["month_end"], errors="ignore"), on="period", how="left")
+
+
+def rollup(f: Filters, level: str = "total") -> pd.DataFrame:
+    return db.run("evm_rollup", f, level=level)
+
+
+def tiles(f: Filters) -> list[Tile]:
+    """Portfolio BAC, EAC, VAC, CPI, SPI(t) of the month from the roll-up, changes against the month before."""
+    now, before = _first(rollup(f)), _first(rollup(previous(f)))
+    measured = now.get("projects_measured") or 0
+    coverage = t("evm.kpi.coverage", measured=int(measured), projects=int(now.get("projects") or 0))
+    no_evm = None if measured else t("evm.unknown.no_evm")
+
+    def ratio(key: str, label: str, reason: str) -> Tile:
+        value = now.get(key)
+        return Tile(label, fmt_ratio(value), _change(value, before.get(key), "{:+.2f}"),
+                    f"{t('evm.kpi.index_help')} {coverage}", no_evm or (None if _known(value) else reason))
+
+    eac, bac = now.get("eac"), now.get("bac")
+    return [
+        Tile(t("evm.kpi.bac"), fmt_money(now.get("bac_all")), help=t("evm.kpi.bac_help")),
+        Tile(t("evm.kpi.eac"), fmt_money(eac),
+             t("evm.kpi.vs_bac", share=f"{eac / bac - 1:+.1%}") if _known(eac) and bac else None,
+             f"{t('evm.kpi.eac_help')} {coverage}", no_evm or (None if _known(eac) else t("evm.unknown.no_ac")),
+             "inverse"),
+        ratio("cpi", "CPI", t("evm.unknown.no_ac")),
+        ratio("spi", "SPI", t("evm.unknown.no_pv")),
+        ratio("spi_t", "SPI(t)", t("evm.unknown.no_es")),
+    ]
+
+
+def _first(df: pd.DataFrame) -> dict:
+    return df.iloc[0].to_dict() if len(df) else {}
+
+
+def _known(x: object) -> bool:
+    return x is not None and not pd.isna(x)
+
+
+def _change(now: object, before: object, pattern: str) -> str | None:
+    if not (_known(now) and _known(before)):
+        return None
+    return pattern.format(float(now) - float(before))  # type: ignore[arg-type]

@@ -1,0 +1,199 @@
+"""Portfolio overview: headline tiles, per-project figures, who needs attention and what changed since last month."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import db
+from dashboard.filters import Filters, month_end
+from dashboard.i18n import t
+from dashboard.metrics import comparison_params, previous
+from dashboard.ui import Tile, fmt_dates, fmt_int, fmt_money, fmt_pct, fmt_ratio, month_label, rag_text
+
+ATTENTION_ROWS = 10
+EAC_MOVE_SHARE = 0.01  # an EAC movement of at least 1 % of BAC is news
+RAG_ORDER = {"red": 0, "grey": 1, "amber": 2, "green": 3}  # most urgent first; unknown is never good news
+CHANGE_COLUMNS = ["kind", "project_id", "project_name", "what", "before", "after", "cause"]
+
+
+def projects(f: Filters) -> pd.DataFrame:
+    """One row per filtered project at the month (see queries/overview_projects.sql)."""
+    return db.run("overview_projects", f)
+
+
+def portfolio(f: Filters) -> dict:
+    """The total roll-up row of evm_rollup.sql (PV, EV, AC, BAC summed first, then the ratios)."""
+    rows = db.run("evm_rollup", f, level="total")
+    return rows.iloc[0].to_dict() if len(rows) else {}
+
+
+def utilisation(f: Filters) -> float | None:
+    """Hours logged / capacity over the ISO weeks starting in the month (everyone: timesheets are per person)."""
+    end = month_end(f.period)
+    weeks = db.run("utilisation_rollup", level="total", week_from=end.replace(day=1), week_to=end)
+    capacity = weeks["capacity_hours"].sum()
+    return float(weeks["hours_logged"].sum() / capacity) if capacity else None
+
+
+def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
+    """The month's KPI tiles (active, risks, utilisation, cpi, spi_t, spi, eac) with deltas against the month
+    before, and the number of active projects per computed RAG."""
+    now, before = projects(f), projects(previous(f))
+    active, active_before = now[now["is_active"]], before[before["is_active"]]
+    versus = t("ov.vs_month", month=month_label(previous(f).period))
+    roll, roll_before = portfolio(f), portfolio(previous(f))
+    coverage = t("ov.coverage", measured=fmt_int(roll.get("projects_measured")), projects=fmt_int(roll.get("projects")),
+                 share=fmt_pct(roll.get("measured_bac_share"), 0))
+    used, used_before = utilisation(f), utilisation(previous(f))
+    risks, risks_before = int(now["open_escalated"].sum()), int(before["open_escalated"].sum())
+    eac, bac = roll.get("eac"), roll.get("bac")
+    tiles = {
+        "active": Tile(t("ov.active"), fmt_int(len(active)), _change(len(active), len(active_before), "{:+d}"),
+                       t("ov.active_help"), delta_color="off", delta_description=versus),
+        "risks": Tile(t("ov.open_risks"), fmt_int(risks), _change(risks, risks_before, "{:+d}"),
+                      t("ov.open_risks_help"), delta_color="inverse", delta_description=versus),
+        "utilisation": Tile(t("ov.utilisation"), fmt_pct(used), _change(used, used_before, "{:+.1%}", points=True),
+                            t("ov.utilisation_help"), None if used is not None else t("ov.unknown.no_time"), "off",
+                            versus),
+        **{key: _index_tile(key, roll, roll_before, coverage, versus) for key in ("cpi", "spi_t", "spi")},
+        "eac": Tile(t("ov.eac_bac"), fmt_money(eac),
+                    f"{eac / bac - 1:+.1%}" if _known(eac) and bac else None,
+                    f"{t('ov.eac_bac_help')} {coverage}", None if _known(eac) else t("ov.unknown.no_ac"), "inverse",
+                    t("ov.vs_bac", bac=fmt_money(bac))),
+    }
+    return tiles, active["computed_rag"].value_counts().to_dict()
+
+
+def _index_tile(key: str, roll: dict, roll_before: dict, coverage: str, versus: str) -> Tile:
+    value = roll.get(key)
+    reason = None if _known(value) else t("ov.unknown.no_ac" if key == "cpi" else "ov.unknown.no_pv")
+    if not roll.get("projects_measured"):
+        reason = t("ov.unknown.no_evm")
+    return Tile(t(f"ov.{key}"), fmt_ratio(value), _change(value, roll_before.get(key), "{:+.2f}"),
+                f"{t('ov.index_help')} {coverage}", reason, delta_description=versus)
+
+
+def _known(x: object) -> bool:
+    return x is not None and not pd.isna(x)
+
+
+def _change(now: object, before: object, pattern: str, *, points: bool = False) -> str | None:
+    """The signed change, e.g. '+0.03' ('+1.2 pp' for `points`); none when either side is unknown; '±0.00' when
+    nothing moved."""
+    if not (_known(now) and _known(before)):
+        return None
+    text = pattern.format(now - before)  # type: ignore[operator]
+    text = "±" + text[1:] if not any(ch in "123456789" for ch in text) else text
+    return text.replace("%", " pp") if points else text
+
+
+# --- attention -----------------------------------------------------------------------------------
+
+def attention(f: Filters) -> pd.DataFrame:
+    """The active projects most in need of attention (red, unknown, amber, or declared rosier than computed),
+    worst first, with the reason in words."""
+    df = projects(f)
+    df = df[df["is_active"] & ((df["computed_rag"] != "green") | df["rag_disagrees"].eq(True))].copy()
+    df["_order"] = df["computed_rag"].map(RAG_ORDER)
+    df = df.sort_values(["_order", "health_score"], na_position="first").head(ATTENTION_ROWS)
+    return pd.DataFrame({
+        "project_id": df["project_id"],
+        "project_name": df["project_name"],
+        "manager": df["manager"],
+        "computed_rag": df["computed_rag"],
+        "declared_rag": df["declared_rag"],
+        "health_score": df["health_score"].round(0),
+        "reason": [reason(row) for row in df.to_dict("records")],
+    })
+
+
+def reason(row: dict) -> str:
+    """Why a project needs attention, e.g. "SPI(t) 0.78 red; declared green"."""
+    parts = []
+    for key, rag_key, label in (("spi_t", "spi_t_rag", "reason.spi_t"), ("cpi", "cpi_rag", "reason.cpi")):
+        if row[rag_key] in ("red", "amber"):
+            parts.append(t(label, value=fmt_ratio(row[key]), rag=t(f"rag.{row[rag_key]}").lower()))
+    if row["computed_rag"] == "grey" and _known(row["grey_reason"]):
+        parts.append(row["grey_reason"])
+    if _known(row["risk_score"]) and row["risk_score"] < 50:
+        parts.append(t("reason.exposure", value=fmt_int(row["exposure"])))
+    if _known(row["quality_score"]) and row["quality_score"] < 50:
+        parts.append(t("reason.quality", value=fmt_pct(row["pass_rate"], 0)))
+    if row["rag_disagrees"] is True:
+        parts.append(t("reason.declared", rag=t(f"rag.{row['declared_rag']}").lower()))
+    return "; ".join(parts) or t("reason.health", value=fmt_int(row["health_score"]))
+
+
+# --- what changed --------------------------------------------------------------------------------
+
+def changes(f: Filters) -> pd.DataFrame:
+    """Everything that moved between the previous month and this one, one row per change."""
+    params = comparison_params(f)
+    frames = [
+        _rag_moves(db.run("overview_rag_moves", f, **params)),
+        _risk_moves(db.run("overview_risk_moves", f, **params)),
+        _milestone_moves(db.run("overview_milestone_moves", f, **params)),
+        _eac_moves(db.run("overview_eac_moves", f, min_share=EAC_MOVE_SHARE, **params)),
+        _new_failures(db.run("overview_new_failures", f)),
+    ]
+    return pd.concat([x for x in frames if len(x)] or [pd.DataFrame(columns=CHANGE_COLUMNS)], ignore_index=True)
+
+
+def _frame(kind: str, df: pd.DataFrame, what: pd.Series | str, before: pd.Series | str, after: pd.Series,
+           cause: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"kind": t(f"ov.change.{kind}"), "project_id": df["project_id"],
+                         "project_name": df["project_name"], "what": what, "before": before, "after": after,
+                         "cause": cause}, columns=CHANGE_COLUMNS)
+
+
+def _text(values: pd.Series, render=str) -> pd.Series:
+    """Each known value rendered as text, missing ones as "—" (built column-wise: tens of thousands of rows)."""
+    return pd.Series([render(v) if _known(v) else "—" for v in values], index=values.index, dtype="str")
+
+
+def _rag_moves(df: pd.DataFrame) -> pd.DataFrame:
+    words = {rag: rag_text(rag) for rag in ("green", "amber", "red", "grey")}
+    parts = [(f"{label} " + _text(df[f"{key}_before"], fmt_ratio) + " → " + _text(df[f"{key}_after"], fmt_ratio))
+             .where(df[f"{key}_rag_before"].fillna("") != df[f"{key}_rag_after"].fillna(""), "")
+             for key, label in (("spi_t", "SPI(t)"), ("cpi", "CPI"), ("spi", "SPI"))]
+    reason = df["grey_reason_after"]
+    parts.append(reason.where(reason.notna() & (reason != df["grey_reason_before"].fillna("")), "").fillna(""))
+    cause = pd.concat(parts, axis=1).apply(lambda row: "; ".join(p for p in row if p), axis=1) if len(df) else ""
+    first = df["rag_before"].isna() & (cause == "")
+    return _frame("rag", df, t("col.computed_rag"), df["rag_before"].map(words).fillna("—"),
+                  df["rag_after"].map(words), cause.where(~first, t("ov.cause.first_month")) if len(df) else cause)
+
+
+def _risk_moves(df: pd.DataFrame) -> pd.DataFrame:
+    def state(when: str) -> pd.Series:
+        return (df[f"band_{when}"].fillna("?") + " (" + _text(df[f"score_{when}"], fmt_int) + "), "
+                + df[f"status_{when}"].fillna("?")).where(df[f"score_{when}"].notna(), "—")
+
+    meaning = {change: t(f"ov.risk.{change}") for change in df["change"].unique()}
+    return _frame("risks", df, df["risk_id"] + " · " + df["title"].fillna(""), state("before"), state("after"),
+                  df["change"].map(meaning))
+
+
+def _milestone_moves(df: pd.DataFrame) -> pd.DataFrame:
+    late, forecast = t("ov.slip_days", days="{}"), t("ov.cause.forecast", before="{}", after="{}", baseline="{}")
+    dates = zip(fmt_dates(df["forecast_before"]), fmt_dates(df["forecast_after"]), fmt_dates(df["baseline_date"]),
+                strict=True)
+    return _frame("milestones", df, df["milestone_id"] + " · " + df["milestone_name"].fillna(""),
+                  _text(df["slip_before"], lambda d: late.format(fmt_int(d))),
+                  _text(df["slip_after"], lambda d: late.format(fmt_int(d))),
+                  pd.Series([forecast.format(*d) for d in dates], index=df.index, dtype="str"))
+
+
+def _eac_moves(df: pd.DataFrame) -> pd.DataFrame:
+    return _frame("eac", df, t("ov.eac"), _text(df["eac_before"], fmt_money), _text(df["eac_after"], fmt_money),
+                  "CPI " + _text(df["cpi_before"], fmt_ratio) + " → " + _text(df["cpi_after"], fmt_ratio))
+
+
+def _new_failures(df: pd.DataFrame) -> pd.DataFrame:
+    issue = {kind: t(f"ov.issue.{kind}", rows="{}") for kind in df["issue"].unique()}
+    touches = t("ov.cause.file", file="{}", kpis="{}")
+    return _frame("checks", df, df["source"] + ": " + df["rules"].fillna(t("ov.cause.rejected")), "—",
+                  pd.Series([issue[i].format(fmt_int(n)) for i, n in zip(df["issue"], df["rows_affected"],
+                                                                         strict=True)], index=df.index, dtype="str"),
+                  pd.Series([touches.format(f, k) for f, k in zip(df["file_name"], df["kpis"], strict=True)],
+                            index=df.index, dtype="str"))

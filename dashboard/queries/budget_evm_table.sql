@@ -1,0 +1,35 @@
+-- one row per filtered project for month $period: the full EVM set (NULL ratios stay NULL, shown as n/a)
+SELECT
+    p.project_id,
+    p.project_name,
+    p.portfolio,
+    p.programme,
+    p.currency,
+    e.percent_complete,
+    coalesce(e.bac, p.bac) AS bac,
+    e.pv,
+    e.ev,
+    e.ac,
+    e.cv,
+    e.sv,
+    e.cpi,
+    e.spi,
+    e.eac,
+    e.etc,
+    e.vac,
+    e.tcpi,
+    e.es,
+    e.at_months,
+    e.spi_t,
+    e.sv_t,
+    coalesce(e.cpi_rag, 'grey') AS cpi_rag,
+    coalesce(e.spi_rag, 'grey') AS spi_rag,
+    coalesce(e.spi_t_rag, 'grey') AS spi_t_rag,
+    e.status_report_date,
+    e.is_stale,
+    e.bac_mismatch,
+    e.declared_bac,
+    e.project_id IS NOT NULL AS has_figures
+FROM filtered_projects AS p
+LEFT JOIN mart_evm AS e ON e.project_id = p.project_id AND e.period = $period
+ORDER BY p.project_id

@@ -1,0 +1,105 @@
+-- one row per group (portfolio / programme / department / manager / lifecycle_stage / total, chosen by
+-- $level) of the filtered projects for month $period: BAC, PV, EV, AC summed over the group's measured
+-- projects first, then the ratios (CPI = sum EV / sum AC ...). Never an average of indices.
+-- measured = EV known (a status report exists) and AC > 0 at $period, i.e. the project's own CPI exists;
+-- the others are counted (projects, bac_all) but kept out of every sum so that cost without earned value
+-- (or earned value without cost) does not bias the group's indices.
+-- Earned schedule of a group: ES and AT are BAC-weighted means of the measured projects' ES and AT
+-- (es = sum(BAC x ES) / sum(BAC), likewise at); SPI(t) = es / at, SV(t) = es - at (months).
+-- $level is mapped with CASE (no identifier is ever built from input); an unknown level is an error.
+WITH bands AS (
+    SELECT
+        max(low) FILTER (WHERE rag = 'green') AS g_lo,
+        max(high) FILTER (WHERE rag = 'green') AS g_hi,
+        max(low) FILTER (WHERE rag = 'amber') AS a_lo,
+        max(high) FILTER (WHERE rag = 'amber') AS a_hi
+    FROM cfg_rag_band
+),
+member AS (
+    SELECT
+        coalesce(CASE $level
+            WHEN 'portfolio' THEN p.portfolio
+            WHEN 'programme' THEN p.programme
+            WHEN 'department' THEN p.department
+            WHEN 'manager' THEN p.manager
+            WHEN 'lifecycle_stage' THEN p.lifecycle_stage
+            WHEN 'total' THEN 'All projects'
+            ELSE error('evm_rollup: unknown level (portfolio, programme, department, manager, '
+                       || 'lifecycle_stage or total)')
+        END, '(none)') AS group_name,
+        p.project_id,
+        p.bac AS plan_bac,
+        e.bac,
+        e.pv,
+        e.ev,
+        e.ac,
+        e.es,
+        e.at_months,
+        coalesce(e.ev IS NOT NULL AND e.ac > 0, false) AS measured
+    FROM filtered_projects AS p
+    LEFT JOIN mart_evm AS e ON e.project_id = p.project_id AND e.period = $period
+),
+rolled AS (
+    SELECT
+        group_name,
+        count(*) AS projects,
+        count(*) FILTER (WHERE measured) AS projects_measured,
+        sum(plan_bac) AS bac_all,
+        sum(bac) FILTER (WHERE measured) AS bac,
+        sum(pv) FILTER (WHERE measured) AS pv,
+        sum(ev) FILTER (WHERE measured) AS ev,
+        sum(ac) FILTER (WHERE measured) AS ac,
+        sum(bac * es) FILTER (WHERE measured AND es IS NOT NULL)
+            / nullif(sum(bac) FILTER (WHERE measured AND es IS NOT NULL), 0) AS es,
+        sum(bac * at_months) FILTER (WHERE measured AND es IS NOT NULL)
+            / nullif(sum(bac) FILTER (WHERE measured AND es IS NOT NULL), 0) AS at_months
+    FROM member
+    GROUP BY group_name
+),
+ratios AS (
+    SELECT
+        r.*,
+        r.ev - r.ac AS cv,
+        r.ev - r.pv AS sv,
+        r.ev / nullif(r.ac, 0) AS cpi,
+        r.ev / nullif(r.pv, 0) AS spi,
+        r.es / nullif(r.at_months, 0) AS spi_t,
+        r.es - r.at_months AS sv_t
+    FROM rolled AS r
+)
+SELECT
+    $level AS level,
+    x.group_name,
+    x.projects,
+    x.projects_measured,
+    x.projects - x.projects_measured AS projects_unmeasured,
+    x.bac_all,
+    x.bac / nullif(x.bac_all, 0) AS measured_bac_share,
+    x.bac,
+    x.pv,
+    x.ev,
+    x.ac,
+    x.cv,
+    x.sv,
+    x.cpi,
+    x.spi,
+    x.bac / nullif(x.cpi, 0) AS eac,
+    x.bac / nullif(x.cpi, 0) - x.ac AS etc,
+    x.bac - x.bac / nullif(x.cpi, 0) AS vac,
+    (x.bac - x.ev) / nullif(x.bac - x.ac, 0) AS tcpi,
+    x.es,
+    x.at_months,
+    x.spi_t,
+    x.sv_t,
+    CASE WHEN x.cpi IS NULL THEN 'grey'
+         WHEN x.cpi BETWEEN b.g_lo AND b.g_hi THEN 'green'
+         WHEN x.cpi BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS cpi_rag,
+    CASE WHEN x.spi IS NULL THEN 'grey'
+         WHEN x.spi BETWEEN b.g_lo AND b.g_hi THEN 'green'
+         WHEN x.spi BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS spi_rag,
+    CASE WHEN x.spi_t IS NULL THEN 'grey'
+         WHEN x.spi_t BETWEEN b.g_lo AND b.g_hi THEN 'green'
+         WHEN x.spi_t BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS spi_t_rag
+FROM ratios AS x
+CROSS JOIN bands AS b
+ORDER BY x.group_name

@@ -1,0 +1,25 @@
+-- one row per group (team / department / total, chosen by $level) per ISO week from $week_from to $week_to
+-- (DATEs, inclusive): hours and capacity summed over the group's people first, then
+-- utilisation = sum(hours_logged) / sum(capacity_hours); never an average of people's utilisation.
+SELECT
+    $level AS level,
+    coalesce(CASE $level
+        WHEN 'team' THEN u.team
+        WHEN 'department' THEN u.department
+        WHEN 'total' THEN 'Everyone'
+        ELSE error('utilisation_rollup: unknown level (team, department or total)')
+    END, '(none)') AS group_name,
+    u.week_start,
+    strftime(u.week_start, '%G-W%V') AS iso_week,
+    count(*) FILTER (WHERE u.capacity_hours > 0) AS people,
+    sum(u.hours_logged) AS hours_logged,
+    sum(u.capacity_hours) AS capacity_hours,
+    sum(u.hours_logged) / nullif(sum(u.capacity_hours), 0) AS utilisation,
+    sum(u.billable_hours) AS billable_hours,
+    sum(u.billable_hours) / nullif(sum(u.hours_logged), 0) AS billable_share,
+    count(*) FILTER (WHERE u.over_allocated) AS over_allocated_people,
+    count(*) FILTER (WHERE u.under_allocated) AS under_allocated_people
+FROM mart_utilisation AS u
+WHERE u.week_start BETWEEN $week_from AND $week_to
+GROUP BY ALL
+ORDER BY group_name, u.week_start

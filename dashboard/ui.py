@@ -1,0 +1,264 @@
+"""Building blocks every page shares: header, the "load data first" state, KPI tiles, downloadable tables,
+RAG badges and locale-aware number and date formats (NULL is always "n/a", never 0 and never green)."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import db
+from dashboard.charts.common import RAG_COLOURS as RAG_HEX
+from dashboard.i18n import language, t
+
+LOAD_DATA_PAGE = "app_pages/load_data.py"
+PROJECT_PAGE = "app_pages/project_detail.py"
+RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"}  # Streamlit colour names
+RATIO_COLUMNS = {"cpi", "spi", "spi_t", "tcpi", "final_cpi", "final_spi", "final_spi_t"}  # shown with 2 decimals
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:$]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection (OWASP CSV injection)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile, ready for ui.kpi(); `unknown_reason` makes it grey "unknown"."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+    unknown_reason: str | None = None
+    delta_color: str = "normal"  # "inverse" when a rise is bad, "off" when neutral
+    delta_description: str | None = None  # e.g. "vs Sep 2026"
+
+
+def md(value: object) -> str:
+    """A data value made inert for Markdown (links, images, colour directives, HTML-looking text shown as typed)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", str(value))
+
+
+# --- layout --------------------------------------------------------------------------------------
+
+def page_header(title_key: str, caption_key: str | None = None, **fmt: Any) -> None:
+    st.title(t(title_key))
+    if caption_key:
+        st.caption(t(caption_key, **fmt))
+
+
+def require_data(*tables: str) -> bool:
+    """False (after showing the "load data first" state) when nothing is published yet or a table the page
+    needs is missing or empty; `dim_project` when no tables are named."""
+    present = db.tables()
+    missing = [name for name in tables or ("dim_project",) if not present.get(name)]
+    if present and not missing:
+        return True
+    with st.container(border=True):
+        st.subheader(t("ui.empty_title"))
+        st.write(t("ui.empty_body") if not present else t("ui.empty_tables", tables=", ".join(missing)))
+        st.page_link(LOAD_DATA_PAGE, label=t("ui.go_load"), icon=":material/upload_file:")
+    return False
+
+
+def kpi(label: str, value: str, *, delta: str | None = None, help: str | None = None,
+        unknown_reason: str | None = None, delta_color: str = "normal", delta_description: str | None = None) -> None:
+    """One KPI tile; with `unknown_reason` it shows grey "unknown" and the reason one click away."""
+    with st.container(border=True, height="stretch"):
+        if unknown_reason is None:
+            unchanged = bool(delta) and delta.startswith("±")  # type: ignore[union-attr]
+            st.metric(label, value, delta=delta, help=help, delta_description=delta_description,
+                      delta_color="off" if unchanged else delta_color,  # type: ignore[arg-type]
+                      delta_arrow="off" if unchanged else "auto")
+            return
+        st.metric(label, t("ui.unknown"), help=help)
+        with st.popover(t("ui.why_unknown"), type="tertiary", icon=":material/help:"):
+            st.caption(md(unknown_reason))
+
+
+def tile(one: Tile) -> None:
+    kpi(one.label, one.value, delta=one.delta, help=one.help, unknown_reason=one.unknown_reason,
+        delta_color=one.delta_color, delta_description=one.delta_description)
+
+
+def kpis(tiles: list[Tile]) -> None:
+    """A row of KPI tiles."""
+    for column, one in zip(st.columns(len(tiles)), tiles, strict=True):
+        with column:
+            tile(one)
+
+
+def rag_counts(label: str, counts: dict[str, int], *, help: str | None = None) -> None:
+    """A tile with the number of projects per RAG, each number in its RAG colour (grey = unknown)."""
+    with st.container(border=True, height="stretch"):
+        st.markdown(label, help=help)
+        for column, (rag, colour) in zip(st.columns(len(RAG_COLOURS)), RAG_COLOURS.items(), strict=True):
+            column.markdown(f"### :{colour}[{counts.get(rag, 0):,}]\n:{colour}[{t(f'rag.{rag}')}]")
+
+
+def rag_badge(rag: str | None) -> None:
+    """A coloured RAG badge; grey or missing reads "unknown"."""
+    st.markdown(rag_chip(rag))
+
+
+def rag_chip(rag: str | None) -> str:
+    """Markdown for an inline RAG badge (the words come from the catalogue, never from data)."""
+    rag = rag if rag in RAG_COLOURS else "grey"
+    return f":{RAG_COLOURS[rag]}-badge[{t(f'rag.{rag}')}]"
+
+
+def rag_text(rag: str | None) -> str:
+    """'red' -> 'Red' / '红'; grey or missing -> 'Unknown'."""
+    return t(f"rag.{rag if rag in RAG_COLOURS else 'grey'}")
+
+
+def _rag_styled(df: pd.DataFrame, columns: list[str]) -> Any:
+    """The frame with its RAG columns shown as coloured words; codes ('red') and words ('Red') alike."""
+    words = {code: rag_text(code) for code in RAG_COLOURS}
+    codes = {word: code for code, word in words.items()} | {code: code for code in RAG_COLOURS}
+
+    def style(value: object) -> str:
+        return f"color: {RAG_HEX[codes.get(value, 'grey')]}; font-weight: 600"  # type: ignore[call-overload]
+
+    return (df.style.format(lambda v: words.get(v, v), subset=columns, na_rep=words["grey"])  # type: ignore[call-overload]
+            .map(style, subset=columns))
+
+
+def open_project(project_id: str) -> None:
+    """Switch to Project detail for `project_id`, keeping the filters of the URL."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params if key != "project"}
+    st.switch_page(PROJECT_PAGE, query_params={**params, "project": project_id})
+
+
+# --- tables and downloads ------------------------------------------------------------------------
+
+def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | None = None,
+          selectable: bool = False) -> list[int]:
+    """st.dataframe plus CSV and XLSX downloads (built on click, formula-injection neutralised).
+
+    Headers are translated where the catalogue knows the column (t("col.<name>")) and RAG columns (`rag`,
+    `*_rag`) show coloured words; downloads keep the names and values as they are. With `selectable`, a click
+    selects one row and its position is returned."""
+    if df.empty:
+        st.caption(t("ui.no_rows"))
+        return []
+    rags = [c for c in df.columns if str(c) == "rag" or str(c).endswith("_rag")]
+    shown = _rag_styled(df, rags) if rags else df
+    event = st.dataframe(shown, key=key, column_config={**_column_config(df), **(column_config or {})},
+                         hide_index=True, on_select="rerun" if selectable else "ignore", selection_mode="single-row")
+    downloads = st.container(horizontal=True)
+    downloads.download_button(t("ui.download_csv"), lambda: to_csv(df), f"{file_stem}.csv", "text/csv",
+                              key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
+    downloads.download_button(t("ui.download_xlsx"), lambda: to_xlsx(df), f"{file_stem}.xlsx",
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", type="tertiary")
+    return list(event.selection.rows) if selectable else []  # type: ignore[union-attr]
+
+
+def _column_config(df: pd.DataFrame) -> dict[str, Any]:
+    """Translated headers; dates, timestamps, indices and amounts formatted for the reader's language."""
+    zh = language() == "zh"
+    config: dict[str, Any] = {}
+    for column in df.columns:
+        known, values = t(f"col.{column}"), df[column].dropna()
+        label = None if known == f"col.{column}" else known
+        if pd.api.types.is_datetime64_any_dtype(df[column]):
+            if (values == values.dt.normalize()).all():
+                config[column] = st.column_config.DateColumn(label, format="YYYY年M月D日" if zh else "D MMM YYYY")
+            else:
+                config[column] = st.column_config.DatetimeColumn(
+                    label, format="YYYY年M月D日 HH:mm" if zh else "D MMM YYYY, HH:mm")
+        elif str(column) in RATIO_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format="%.2f")
+        elif pd.api.types.is_float_dtype(df[column]):
+            config[column] = st.column_config.NumberColumn(label, format="localized")
+        elif label:
+            config[column] = label
+    return config
+
+
+def neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells starting with = + - @ (or tab / CR) get a leading apostrophe: a spreadsheet shows, not runs, them."""
+    def cell(value: Any) -> Any:
+        return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+    out = df.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_datetime64_any_dtype(out[column])):
+            out[column] = out[column].map(cell)
+    return out
+
+
+def to_csv(df: pd.DataFrame) -> bytes:
+    return neutralise(df).to_csv(index=False).encode("utf-8-sig")  # BOM: Excel then reads Chinese correctly
+
+
+def to_xlsx(df: pd.DataFrame) -> bytes:
+    out = neutralise(df)
+    for column in out.columns:  # Excel has no time zones
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_localize(None)
+    buffer = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        out.to_excel(writer, index=False, sheet_name="data")
+    return buffer.getvalue()
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+def _missing(x: Any) -> bool:
+    return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_money(x: Any) -> str:
+    """Compact amount: en 1.3 M / 980.0 k; zh 125.0 万 / 1.3 亿 (the currency is left to the label)."""
+    if _missing(x):
+        return t("ui.na")
+    value = float(x)
+    steps = ((1e8, "亿"), (1e4, "万")) if language() == "zh" else ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
+    for size, unit in steps:
+        if abs(value) >= size:
+            return f"{value / size:,.1f} {unit}"
+    return f"{value:,.0f}"
+
+
+def fmt_int(x: Any) -> str:
+    return t("ui.na") if _missing(x) else f"{int(x):,}"
+
+
+def fmt_pct(x: Any, digits: int = 1) -> str:
+    """A share 0..1 as a percentage."""
+    return t("ui.na") if _missing(x) else f"{float(x) * 100:.{digits}f}%"
+
+
+def fmt_ratio(x: Any) -> str:
+    return t("ui.na") if _missing(x) else f"{float(x):.2f}"
+
+
+def fmt_date(d: Any) -> str:
+    """31 Oct 2026 / 2026年10月31日."""
+    return t("ui.na") if _missing(d) else pd.Timestamp(d).strftime(_date_pattern())
+
+
+def fmt_dates(values: pd.Series) -> pd.Series:
+    """fmt_date for a whole column (one language lookup; each distinct date formatted once)."""
+    pattern, dates = _date_pattern(), pd.to_datetime(values)
+    text = {d: d.strftime(pattern) for d in dates.dropna().unique()}
+    return dates.map(text).fillna(t("ui.na")).astype("str")
+
+
+def _date_pattern() -> str:
+    return "%Y年%-m月%-d日" if language() == "zh" else "%-d %b %Y"
+
+
+def month_label(period: str) -> str:
+    """'2026-10' -> 'Oct 2026' / '2026年10月'."""
+    if not period:
+        return t("ui.na")
+    year, month = map(int, period.split("-"))
+    return f"{year}年{month}月" if language() == "zh" else date(year, month, 1).strftime("%b %Y")

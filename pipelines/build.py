@@ -1,0 +1,248 @@
+"""Rebuild staging and marts from raw: config -> cfg_* tables, then every model in `MODELS` in order.
+
+Layers (dbt style): raw_* (written by the loader) -> stg_* (TEMP views: typed, cleaned, the latest load per
+grain; private to this connection, never materialised nor published) -> int_* (TEMP tables reused within a
+mart) -> dim_* / mart_* (persistent tables, copied into the dashboard's published snapshot by
+`pipelines.warehouse.publish`).
+
+Every model is one static `.sql` file in `pipelines/models/` named after the table it builds; its first
+line is a comment stating the grain. Thresholds, bands and weights are never formatted into SQL: they are
+written into small `cfg_*` tables with bound parameters, and the models JOIN to them.
+
+Transactions: `build()` does NOT open a transaction by default. It runs inside the caller's one
+(`pipelines.ingest.rebuild` holds BEGIN ... COMMIT around it and publishes afterwards), so a failed build
+leaves the warehouse as it was. On a bare connection pass `own_transaction=True` and build() wraps itself
+in BEGIN / COMMIT (ROLLBACK on error).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines import settings
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+# Executed first: temporary SQL macros the models share (not a model; builds no table).
+MACROS = "_macros"
+
+# Dependency order. File `pipelines/models/<name>.sql` builds table `<name>`.
+MODELS: tuple[str, ...] = (
+    # staging: one cleaned, deduplicated view per source (TEMP, not published)
+    "stg_projects",
+    "stg_people",
+    "stg_budgets",
+    "stg_status",
+    "stg_milestones",
+    "stg_risks",
+    "stg_timesheets",
+    "stg_changes",
+    "stg_issues",
+    "stg_quality",
+    "stg_documents",
+    "stg_lessons",
+    # the report date of this build
+    "dim_report_date",
+    # dimensions
+    "dim_project",
+    "dim_person",
+    # marts
+    "int_evm_month",
+    "mart_evm",
+    "mart_risk",
+    "mart_risk_exposure",
+    "mart_milestone_slip",
+    "mart_milestone_summary",
+    "mart_quality",
+    "mart_gate_impact",
+    "mart_health",
+    "mart_utilisation",
+    "mart_utilisation_team",
+    "mart_changes",
+    "mart_issues",
+    "mart_documents",
+    "mart_lessons",
+    "mart_closure",
+    "mart_status_feed",
+)
+
+# The configuration sections this module turns into cfg_* tables.
+CONFIG_SECTIONS = ("evm", "risk", "utilisation", "milestones", "health", "quality", "documents")
+HEALTH_DRIVERS = ("cost", "schedule", "risk", "quality", "freshness")
+HEALTH_INPUTS = {"cost": "cpi", "schedule": "spi_t", "risk": "exposure", "quality": "pass_rate",
+                 "freshness": "status_age_days"}
+
+CFG_DDL = """
+CREATE OR REPLACE TABLE cfg_setting (key VARCHAR PRIMARY KEY, value VARCHAR, num DOUBLE);
+CREATE OR REPLACE TABLE cfg_rag_band (rag VARCHAR PRIMARY KEY, severity INTEGER, low DOUBLE, high DOUBLE);
+CREATE OR REPLACE TABLE cfg_risk_band (band VARCHAR PRIMARY KEY, band_rank INTEGER, min_score_exclusive DOUBLE,
+                                       max_score DOUBLE, is_escalated BOOLEAN);
+CREATE OR REPLACE TABLE cfg_risk_open_status (status VARCHAR PRIMARY KEY);
+CREATE OR REPLACE TABLE cfg_health_driver (driver VARCHAR PRIMARY KEY, input VARCHAR, weight DOUBLE,
+                                           full_at DOUBLE, zero_at DOUBLE);
+CREATE OR REPLACE TABLE cfg_health_band (rag VARCHAR PRIMARY KEY, min_score DOUBLE);
+CREATE OR REPLACE TABLE cfg_mandatory_document (lifecycle_stage VARCHAR, document_type VARCHAR);
+"""
+
+
+class BuildError(RuntimeError):
+    """A model's SQL failed; the message names the model file."""
+
+
+class ConfigError(ValueError):
+    """The configuration file has a value the build cannot use; the message names the key."""
+
+
+def model_sql(name: str) -> str:
+    return (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def build(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None,
+          own_transaction: bool = False) -> dict[str, int]:
+    """Rebuild cfg_*, staging and marts from raw; return {model: row_count} for every model that is a table
+    (staging views are not counted: counting would run them).
+
+    `as_of` is the report date; by default the end of the latest month with any status report or booked
+    actual cost. Runs inside the caller's transaction unless `own_transaction` is True.
+    """
+    if not own_transaction:
+        return _run_models(con, as_of)
+    con.execute("BEGIN")
+    try:
+        counts = _run_models(con, as_of)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None) -> dict[str, int]:
+    load_config(con, settings.config(), as_of=as_of)
+    con.execute(model_sql(MACROS))
+    counts: dict[str, int] = {}
+    for name in MODELS:
+        try:
+            con.execute(model_sql(name))
+        except duckdb.Error as exc:
+            raise BuildError(f"model {name} ({MODELS_DIR / name}.sql) failed: {exc}") from exc
+        if _scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]):
+            # `name` comes from the fixed MODELS tuple above, never from input.
+            counts[name] = _scalar(con, f'SELECT count(*) FROM "{name}"')
+    return counts
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row else 0
+
+
+# --- configuration -> cfg_* tables ---------------------------------------------------------------
+
+def load_config(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], *, as_of: date | None = None) -> None:
+    """Write the config sections into cfg_* tables (values always bound, never formatted into SQL)."""
+    con.execute(CFG_DDL)
+    scalars = [(key, _text(value), _number(value)) for key, value in _flatten(cfg, CONFIG_SECTIONS)]
+    scalars.append(("build.as_of_date", as_of.isoformat() if as_of else None, None))
+    con.executemany("INSERT INTO cfg_setting VALUES (?, ?, ?)", scalars)
+    con.executemany("INSERT INTO cfg_rag_band VALUES (?, ?, ?, ?)", rag_bands(cfg))
+    con.executemany("INSERT INTO cfg_risk_band VALUES (?, ?, ?, ?, ?)", risk_bands(cfg))
+    open_statuses = _section(cfg, "risk").get("open_statuses", ["open", "mitigating"])
+    con.executemany("INSERT INTO cfg_risk_open_status VALUES (?)", [[str(s).lower()] for s in open_statuses])
+    con.executemany("INSERT INTO cfg_health_driver VALUES (?, ?, ?, ?, ?)", health_drivers(cfg))
+    health = _section(cfg, "health")
+    con.executemany("INSERT INTO cfg_health_band VALUES (?, ?)",
+                    [("green", _num(health, "green_from", 75)), ("amber", _num(health, "amber_from", 50)),
+                     ("red", 0.0)])
+    mandatory = _section(cfg, "documents").get("mandatory", {})
+    rows = [(stage, doc) for stage, docs in mandatory.items() for doc in docs]
+    if rows:
+        con.executemany("INSERT INTO cfg_mandatory_document VALUES (?, ?)", rows)
+
+
+def rag_bands(cfg: dict[str, Any]) -> list[tuple[str, int, float, float]]:
+    evm = _section(cfg, "evm")
+    g_lo, g_hi = _num(evm, "green_low", 0.95), _num(evm, "green_high", 1.05)
+    a_lo, a_hi = _num(evm, "amber_low", 0.90), _num(evm, "amber_high", 1.10)
+    if not a_lo <= g_lo <= g_hi <= a_hi:
+        raise ConfigError("[evm] needs amber_low <= green_low <= green_high <= amber_high")
+    return [("green", 1, g_lo, g_hi), ("amber", 2, a_lo, a_hi), ("red", 3, -math.inf, math.inf)]
+
+
+def risk_bands(cfg: dict[str, Any]) -> list[tuple[str, int, float, float, bool]]:
+    risk = _section(cfg, "risk")
+    bands = risk.get("bands") or []
+    escalated = {str(b) for b in risk.get("escalated_bands", [])}
+    rows, previous = [], 0.0
+    for rank, band in enumerate(bands, start=1):
+        name, top = str(band.get("name", "")), band.get("max")
+        if not name or not isinstance(top, int | float) or top <= previous:
+            raise ConfigError(f"[risk] bands[{rank - 1}] needs a name and a max above the previous band's max")
+        rows.append((name, rank, previous, float(top), name in escalated))
+        previous = float(top)
+    if not rows:
+        raise ConfigError("[risk] bands is empty")
+    return rows
+
+
+def health_drivers(cfg: dict[str, Any]) -> list[tuple[str, str, float, float, float]]:
+    health = _section(cfg, "health")
+    weights = health.get("weights", {})
+    defaults = {"cost": (1.0, 0.8), "schedule": (1.0, 0.8), "risk": (0.0, 60.0), "quality": (1.0, 0.5),
+                "freshness": (31.0, _num(health, "stale_after_days", 45))}
+    rows = []
+    for driver in HEALTH_DRIVERS:
+        section = health.get(driver, {})
+        full_at = _num(section, "full_at", defaults[driver][0], f"health.{driver}")
+        zero_at = _num(section, "zero_at", defaults[driver][1], f"health.{driver}")
+        weight = _num(weights, driver, 0.0, "health.weights")
+        if full_at == zero_at or weight < 0:
+            raise ConfigError(f"[health.{driver}] needs full_at != zero_at and a weight >= 0")
+        rows.append((driver, HEALTH_INPUTS[driver], weight, full_at, zero_at))
+    return rows
+
+
+def _section(cfg: dict[str, Any], name: str) -> dict[str, Any]:
+    value = cfg.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _num(section: dict[str, Any], key: str, default: float, where: str = "") -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where or 'config'}.{key} must be a number, got {value!r}")
+    return float(value)
+
+
+def _flatten(cfg: dict[str, Any], sections: Iterable[str]) -> list[tuple[str, Any]]:
+    """Scalar settings as ('section.key', value); nested tables become dotted keys; lists are skipped."""
+    out: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(f"{prefix}.{key}", value)
+        elif not isinstance(node, list):
+            out.append((prefix, node))
+
+    for name in sections:
+        walk(name, cfg.get(name, {}))
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    return float(value) if isinstance(value, int | float) else None

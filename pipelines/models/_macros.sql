@@ -1,0 +1,37 @@
+-- no grain: temporary SQL macros shared by the models (run once per build, never published)
+
+-- 'Go-Live ', 'go live' -> 'go_live': how lifecycle stages and document types are compared
+CREATE OR REPLACE TEMP MACRO norm_key(x) AS nullif(regexp_replace(lower(trim(x)), '[\s\-/]+', '_', 'g'), '');
+
+-- first day of a budget period written 'YYYY-MM' (or 'YYYY-MM-DD', 'YYYY/MM'); NULL when unreadable
+CREATE OR REPLACE TEMP MACRO period_month(p) AS
+    CAST(date_trunc('month', try_strptime(replace(trim(p), '/', '-'), ['%Y-%m-%d', '%Y-%m'])) AS DATE);
+
+-- first day of the month of a date, as DATE
+CREATE OR REPLACE TEMP MACRO month_of(d) AS CAST(date_trunc('month', d) AS DATE);
+
+-- a status export's RAG word -> green / amber / red / grey (NULL when blank or not a RAG word)
+CREATE OR REPLACE TEMP MACRO norm_rag(x) AS CASE
+    WHEN lower(trim(x)) IN ('g', 'green', '绿', '绿色') THEN 'green'
+    WHEN lower(trim(x)) IN ('a', 'amber', 'y', 'yellow', 'orange', '黄', '黄色', '橙', '橙色') THEN 'amber'
+    WHEN lower(trim(x)) IN ('r', 'red', '红', '红色') THEN 'red'
+    WHEN lower(trim(x)) IN ('grey', 'gray', 'unknown', 'n/a', '灰', '灰色') THEN 'grey'
+END;
+
+-- ordinal of a RAG for "worst of": green 1 < amber 2 < red 3; grey/NULL 4 (unknown dominates)
+CREATE OR REPLACE TEMP MACRO rag_rank(r) AS CASE r WHEN 'green' THEN 1 WHEN 'amber' THEN 2 WHEN 'red' THEN 3 ELSE 4 END;
+CREATE OR REPLACE TEMP MACRO rag_of_rank(n) AS CASE n WHEN 1 THEN 'green' WHEN 2 THEN 'amber' WHEN 3 THEN 'red' ELSE 'grey' END;
+
+-- two-sided band of an index (CPI, SPI, SPI(t)) given the band edges from cfg_rag_band; NULL -> grey
+CREATE OR REPLACE TEMP MACRO index_rag(x, g_lo, g_hi, a_lo, a_hi) AS CASE
+    WHEN x IS NULL OR isnan(x) THEN 'grey'
+    WHEN x BETWEEN g_lo AND g_hi THEN 'green'
+    WHEN x BETWEEN a_lo AND a_hi THEN 'amber'
+    ELSE 'red'
+END;
+
+-- a driver score 0-100: 100 at full_at (or better), 0 at zero_at (or worse), linear between; NULL stays NULL
+-- (greatest/least skip NULLs in DuckDB, hence the explicit NULL test)
+CREATE OR REPLACE TEMP MACRO linear_score(x, full_at, zero_at) AS CASE
+    WHEN x IS NOT NULL THEN 100.0 * greatest(0.0, least(1.0, (x - zero_at) / nullif(full_at - zero_at, 0)))
+END;

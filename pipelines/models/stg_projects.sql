@@ -1,0 +1,29 @@
+-- one row per project: the latest load wins when a project_id appears in several loads
+CREATE OR REPLACE TEMP VIEW stg_projects AS
+SELECT
+    p.project_id,
+    p.project_name,
+    nullif(trim(p.portfolio), '') AS portfolio,
+    nullif(trim(p.programme), '') AS programme,
+    nullif(trim(p.department), '') AS department,
+    nullif(trim(p.sponsor), '') AS sponsor,
+    nullif(trim(p.manager), '') AS manager,
+    nullif(trim(p.lifecycle_stage), '') AS lifecycle_stage,
+    norm_key(p.lifecycle_stage) AS lifecycle_stage_key,
+    norm_key(p.status) AS status,
+    nullif(trim(p.priority), '') AS priority,
+    p.start_date,
+    p.planned_finish_date,
+    p.actual_finish_date,
+    p.budget_at_completion,
+    upper(nullif(trim(p.currency), '')) AS currency,
+    p._load_id,
+    p._source_file,
+    p._source_row
+FROM raw_projects AS p
+LEFT JOIN load_log AS l ON l.load_id = p._load_id
+WHERE p.project_id IS NOT NULL
+QUALIFY row_number() OVER (
+    PARTITION BY p.project_id
+    ORDER BY l.loaded_at DESC NULLS LAST, p._load_id DESC NULLS LAST, p._source_row DESC NULLS LAST
+) = 1;

@@ -1,0 +1,627 @@
+"""Any tabular file -> a staged, typed batch in the per-load staging DuckDB.
+
+    read_table  file -> text table: one VARCHAR column per header + _source_row (CSV/TSV/TXT, Excel, Parquet)
+    header_map  headers -> (source, {header: canonical column}) via sources.alias_index and a user mapping file
+    conform     text table -> batch_<source>: every canonical column in its type + _source_row + _cast_errors
+    stage_file  the orchestrator's entry point: a format handler (schedules, presets) or the three above
+
+Rows are only ever touched by DuckDB SQL; Python looks at headers, byte samples and per-column counts.
+File headers are untrusted: they reach SQL only as quoted identifiers, and every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import csv
+import io
+import logging
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import python_calamine
+from charset_normalizer import from_bytes
+
+from pipelines import settings
+from pipelines.batch import InputError, StagedBatch
+from pipelines.sources import BOOLEAN, DATE, INTEGER, NUMBER, SOURCES, TEXT, Source, alias_index, normalise_header
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+TEXT_FILES = {".csv", ".tsv", ".txt"}
+EXCEL_FILES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_FILES = {".parquet", ".pq"}
+SAMPLE = 1 << 16  # bytes looked at for binary content, encoding, delimiter and header
+CHUNK = 1 << 22  # streaming unit for UTF-8 validation and transcoding
+DELIMITERS = (",", ";", "\t", "|")  # in order of preference when a header line holds as many of each
+CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # never in a text export
+
+# Bound into the typing SQL.
+PARAMS = {
+    "null_tokens": ["nan", "null", "none", "n/a", "na", "#n/a", "-", "\u2014"],  # typed: no value, not an error
+    "true_words": ["true", "t", "yes", "y", "1", "1.0", "是"],
+    "false_words": ["false", "f", "no", "n", "0", "0.0", "否"],
+    "months": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+}
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+@dataclass
+class RawTable:
+    """A file read as text: `table` is a view with one VARCHAR column per header plus _source_row
+    (1-based data row, header excluded) over the physical table `<table>__cells`."""
+
+    table: str
+    headers: list[str]  # the original headers in file order, de-duplicated ('x', 'x' -> 'x', 'x_2')
+    rows: int
+    file_name: str
+
+
+def read_table(con: duckdb.DuckDBPyConnection, path: Path, *, table: str = "file_text", sheet: str | None = None,
+               progress: Progress | None = None) -> RawTable:
+    name = path.name
+    if path.stat().st_size == 0:
+        raise InputError(name, "empty_file", "the file is empty (0 bytes)")
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE)
+    cells = f"{table}__cells"
+    kind = _kind(path, head)
+    if kind == "excel":
+        _load_excel(con, path, cells, sheet)
+    elif kind == "parquet":
+        _load_parquet(con, path, cells)
+    else:
+        _load_text(con, path, cells, head, progress or (lambda _msg: None))
+    # CREATE TABLE AS keeps the file's order, so rowid + 1 is the data row number.
+    con.execute(f"CREATE OR REPLACE VIEW {_q(table)} AS SELECT rowid + 1 AS _source_row, * FROM {_q(cells)}")
+    headers = [r[0] for r in con.execute(f"DESCRIBE {_q(cells)}").fetchall()]
+    rows = con.execute(f"SELECT count(*) FROM {_q(cells)}").fetchall()[0][0]
+    if not rows:
+        raise InputError(name, "no_data_rows", "header only, no data rows")
+    return RawTable(table, headers, rows, name)
+
+
+def _kind(path: Path, head: bytes) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_FILES | EXCEL_FILES | PARQUET_FILES:
+        raise InputError(path.name, "unsupported_format",
+                         f"unsupported file type {suffix or '(no extension)'}: "
+                         "expected CSV/TSV/TXT, XLSX/XLS or Parquet")
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # a workbook, whatever its name says
+        return "excel"
+    if head.startswith(b"PAR1") or suffix in PARQUET_FILES:
+        return "parquet"
+    return "text"  # .xls "Excel exports" that are really CSV/TSV text are common
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    """Blank headers become column_<n>; repeats (case-insensitive, as in SQL) get _2, _3 ..."""
+    out: list[str] = []
+    seen = {"_source_row"}
+    for i, raw in enumerate(names, start=1):
+        base = raw.strip() or f"column_{i}"
+        name, n = base, 1
+        while name.lower() in seen:
+            n += 1
+            name = f"{base}_{n}"
+        seen.add(name.lower())
+        out.append(name)
+    return out
+
+
+def _load_text(con: duckdb.DuckDBPyConnection, path: Path, cells: str, head: bytes, progress: Progress) -> None:
+    encoding = _encoding(path, head)
+    text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="ignore")
+    delimiter, skip = _dialect(text, path.suffix.lower())
+    header = next(csv.reader(io.StringIO(text.split("\n", skip)[-1]), delimiter=delimiter), [])
+    if not any(h.strip() for h in header):
+        raise InputError(path.name, "empty_file", "no header row")
+    columns = {h: "VARCHAR" for h in _dedupe(header)}
+    with _utf8(con, path, encoding, progress) as readable:
+        sql = (f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT * FROM read_csv($path, auto_detect=false, "
+               "header=true, skip=$skip, delim=$delim, quote='\"', escape='\"', columns=$columns, strict_mode=false")
+        params = {"path": str(readable), "skip": skip, "delim": delimiter, "columns": columns}
+        try:
+            con.execute(sql + ")", params)
+        except duckdb.Error:
+            # Short rows (and quoted line breaks with them) need the serial reader, which pads with NULLs.
+            try:
+                con.execute(sql + ", parallel=false, null_padding=true)", params)
+            except duckdb.Error as err:
+                shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
+                raise InputError(path.name, "unreadable_file",
+                                 f"cannot read as {shown}-separated text: {_first_line(err)}") from None
+
+
+def _encoding(path: Path, head: bytes) -> str:
+    """utf-8 (BOM or not), utf-16 (BOM), else gb18030 or cp1252 judged on whole lines from the first non-UTF-8 byte."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    _refuse_binary(path, head)
+    bad = _first_invalid_utf8(path)
+    if bad is None:
+        return "utf-8"
+    start = max(0, bad - 1024)
+    with path.open("rb") as fh:
+        fh.seek(start)
+        window = fh.read(SAMPLE)
+    _refuse_binary(path, window)
+    first = window.find(b"\n") + 1 if start else 0  # whole lines: no character cut in two
+    last = window.rfind(b"\n") + 1 if len(window) == SAMPLE else len(window)
+    return _legacy_encoding(path, window[first:last] if last > first else window)
+
+
+def _legacy_encoding(path: Path, sample: bytes) -> str:
+    """GB18030 or cp1252. A Chinese character is two bytes >= 0x80, so GB18030 text has such bytes in runs;
+    an accented Latin letter in cp1252 is one, between ASCII letters. charset-normalizer judges what is
+    neither (alone it is misled by the ASCII around: it read a GB18030 timesheet of '开发' rows as cp1252)."""
+    runs = [len(r) for r in re.findall(rb"[\x80-\xff]+", sample)]
+    paired = sum(r for r in runs if r > 1) / max(1, sum(runs))
+    fits = []
+    for encoding in ("gb18030", "cp1252"):
+        try:
+            sample.decode(encoding)
+            fits.append(encoding)
+        except UnicodeDecodeError:
+            pass
+    if not fits:
+        raise InputError(path.name, "not_text", "undecodable bytes: not UTF-8, GB18030 or cp1252 text")
+    if paired > 0.8 and "gb18030" in fits:
+        return "gb18030"
+    if paired < 0.2 and "cp1252" in fits:
+        return "cp1252"
+    best = from_bytes(sample, cp_isolation=fits).best()
+    return best.encoding if best else fits[-1]
+
+
+def _refuse_binary(path: Path, chunk: bytes) -> None:
+    controls = len(chunk) - len(chunk.translate(None, CONTROL_BYTES))
+    if b"\x00" in chunk or controls > len(chunk) // 100:
+        raise InputError(path.name, "not_text", "binary content (NUL or control bytes), not a text table")
+
+
+def _first_invalid_utf8(path: Path) -> int | None:
+    """Byte offset of the first byte that is not UTF-8, streaming (about 0.5 s per GB)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                return offset + err.start  # within a few bytes: the pending tail of the last chunk counts too
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return max(0, offset - 4)
+    return None
+
+
+def _dialect(text: str, suffix: str) -> tuple[str, int]:
+    """(delimiter, lines to skip): Excel's `sep=;` line, else the candidate the header line holds most of."""
+    first = text.split("\n", 1)[0].strip("\r\ufeff")
+    if m := re.fullmatch(r"sep=(.)", first):
+        return m[1], 1
+    unquoted = re.sub(r'"[^"]*"', "", first)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    if suffix == ".tsv" and counts["\t"]:
+        return "\t", 0
+    best = max(DELIMITERS, key=counts.__getitem__)
+    return (best if counts[best] else ","), 0
+
+
+@contextmanager
+def _utf8(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, progress: Progress) -> Iterator[Path]:
+    """The file itself when UTF-8, else a UTF-8 copy written in chunks beside the staging database."""
+    if encoding == "utf-8":
+        yield path
+        return
+    progress(f"{path.name}: converting {encoding} to UTF-8")
+    db = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    with tempfile.TemporaryDirectory(prefix="pmo-utf8-", dir=Path(db).parent if db else None) as folder:
+        copy = Path(folder) / "utf8.csv"
+        try:
+            with (path.open(encoding=encoding, newline="") as src,
+                  copy.open("w", encoding="utf-8", newline="") as dst):
+                while chunk := src.read(CHUNK):
+                    dst.write(chunk)
+        except UnicodeDecodeError as err:
+            raise InputError(path.name, "encoding",
+                             f"read as {encoding}, but bytes {err.object[err.start:err.end]!r} are not {encoding}; "
+                             "save the file as UTF-8") from None
+        yield copy
+
+
+def _load_excel(con: duckdb.DuckDBPyConnection, path: Path, cells: str, sheet: str | None) -> None:
+    try:
+        with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
+            if sheet is not None and sheet not in book.sheet_names:
+                raise InputError(path.name, "sheet_missing",
+                                 f"no sheet {sheet!r}; sheets: {', '.join(book.sheet_names)}")
+            visible = [m.name for m in book.sheets_metadata if m.visible == python_calamine.SheetVisibleEnum.Visible]
+            sheet = sheet or (visible or book.sheet_names)[0]
+            grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=True)
+    except python_calamine.PasswordError:
+        raise InputError(path.name, "unreadable_file", "the workbook is password-protected") from None
+    except (python_calamine.CalamineError, ValueError) as err:
+        raise InputError(path.name, "unreadable_file", f"not a readable workbook ({_first_line(err)})") from None
+    top = next((i for i, row in enumerate(grid) if any(_cell_text(v) for v in row)), None)
+    if top is None:
+        raise InputError(path.name, "empty_file", f"sheet {sheet!r} is empty")
+    headers, data = _dedupe([_cell_text(v) or "" for v in grid[top]]), grid[top + 1:]
+    sheet_table = pa.table({h: pa.array([_cell_text(r[i]) if i < len(r) else None for r in data], pa.string())
+                            for i, h in enumerate(headers)})
+    con.register("_pmo_sheet", sheet_table)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT * FROM _pmo_sheet")
+    finally:
+        con.unregister("_pmo_sheet")
+
+
+def _cell_text(value: object) -> str | None:
+    """An Excel cell as the text a CSV export would hold: ISO dates, integers without '.0'."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, cells: str) -> None:
+    params = {"path": str(path)}
+    try:
+        names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($path)", params).fetchall()]
+        as_text = ", ".join(f"CAST({_q(n)} AS VARCHAR) AS {_q(h)}" for n, h in zip(names, _dedupe(names), strict=True))
+        con.execute(f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT {as_text} FROM read_parquet($path)", params)
+    except duckdb.Error as err:
+        raise InputError(path.name, "unreadable_file", f"not a readable Parquet file ({_first_line(err)})") from None
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+def load_user_map(path: Path | str) -> dict[str, str]:
+    """A user mapping file: `[aliases]` then `"Their Header" = "canonical_column"` lines."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            aliases = tomllib.load(fh).get("aliases", {})
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise InputError(path.name, "mapping_file", f"cannot read the mapping file: {err}") from None
+    known = {c.name for s in SOURCES.values() for c in s.columns}
+    if unknown := sorted(f"{k!r} = {v!r}" for k, v in aliases.items() if v not in known):
+        raise InputError(path.name, "mapping_file", f"[aliases] maps to unknown columns: {', '.join(unknown)}")
+    return dict(aliases)
+
+
+def header_map(headers: list[str], source: str | None, *, user_map: dict[str, str] | None = None,
+               file_name: str) -> tuple[str, dict[str, str]]:
+    """(source, {original header: canonical column}); the source is detected from the headers when None."""
+    if source is not None and source not in SOURCES:
+        raise InputError(file_name, "unknown_source", f"unknown source {source!r}; one of {', '.join(SOURCES)}")
+    matches = {name: _match(headers, SOURCES[name], user_map or {}) for name in ([source] if source else SOURCES)}
+    missing = {name: [c for c in SOURCES[name].required if c not in m.values()] for name, m in matches.items()}
+    found = _listing(headers)
+    if source:
+        if missing[source]:
+            also = f"also missing: {', '.join(missing[source][1:])}; " if missing[source][1:] else ""
+            raise InputError(file_name, "required_column", f"required column missing ({also}headers found: {found})",
+                             column=missing[source][0])
+        chosen = source
+    else:
+        complete = [name for name in matches if not missing[name]]
+        if not complete:
+            closest = min(matches, key=lambda n: (len(missing[n]) / len(SOURCES[n].required), -len(matches[n])))
+            raise InputError(file_name, "unknown_source",
+                             f"the headers match no source; closest is {closest!r}, missing required column(s) "
+                             f"{', '.join(missing[closest])} (headers found: {found}); pass --source, or map the "
+                             "headers in a mapping file (PMO_MAPPING)")
+        best = max(len(matches[n]) for n in complete)
+        top = [n for n in complete if len(matches[n]) == best]
+        named = [n for n in top if n.rstrip("s") in file_name.lower()]
+        if len(top) > 1 and len(named) != 1:
+            raise InputError(file_name, "ambiguous_source",
+                             f"the headers fit {' and '.join(top)} equally well; pass --source")
+        chosen = top[0] if len(top) == 1 else named[0]
+    if ignored := [h for h in headers if h not in matches[chosen]]:
+        log.info("%s: columns not used by %s: %s", file_name, chosen, ", ".join(ignored))
+    return chosen, matches[chosen]
+
+
+def _match(headers: list[str], source: Source, user_map: dict[str, str]) -> dict[str, str]:
+    """One header per canonical column: its own name beats a user alias beats a built-in alias, then file order."""
+    own = {c.name for c in source.columns}
+    extra = {h: c for h, c in user_map.items() if c in own}
+    index = alias_index(source, extra)
+    user = {normalise_header(h) for h in extra}
+    best: dict[str, tuple[tuple[int, int], str]] = {}
+    for position, header in enumerate(headers):
+        key = normalise_header(header)
+        if (canonical := index.get(key)) is None:
+            continue
+        rank = (0 if key == normalise_header(canonical) else 1 if key in user else 2, position)
+        if canonical not in best or rank < best[canonical][0]:
+            best[canonical] = (rank, header)
+    return {header: canonical for canonical, (_, header) in sorted(best.items(), key=lambda kv: kv[1][0][1])}
+
+
+def _listing(headers: list[str], limit: int = 20) -> str:
+    more = f" … (+{len(headers) - limit} more)" if len(headers) > limit else ""
+    return ", ".join(headers[:limit]) + more
+
+
+# --- typing --------------------------------------------------------------------------------------
+
+# Date shapes; a value may carry a time after a space or 'T', which is dropped.
+_END = r"(?:$|[ T])"
+YMD = r"^(\d{4})(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})日?" + _END  # ISO, 2026/03/02, 2026年3月2日
+SLASH = r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})" + _END  # d/m/Y or m/d/Y, per column
+DOTTED = r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})" + _END  # DD.MM.YYYY
+DAY_MON = r"^(\d{1,2})[- ]([A-Za-z]{3,9})\.?[- ,]+(\d{4}|\d{2})" + _END  # 02-Nov-04, 2 November 2004
+MON_DAY = r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})" + _END  # Nov 2, 2004
+ISO = r"\d{4}-\d{1,2}-\d{1,2}([ T]\d.*)?"  # a whole column of these takes the plain cast
+SERIALS = (20000, 80000)  # Excel day numbers 1954-10-03 .. 2119-01-10
+
+
+def conform(con: duckdb.DuckDBPyConnection, source: str, text_table: str, file_name: str, *,
+            header_map: dict[str, str], as_of: date | None = None, table: str | None = None) -> StagedBatch:
+    """Build `table` (default batch_<source>): the source's canonical columns typed, + _source_row, _cast_errors."""
+    spec = SOURCES[source]
+    table = table or f"batch_{source}"
+    present = {canonical: header for header, canonical in header_map.items()}
+    raw = {c.name: f"_raw_{c.name}" for c in spec.columns if c.name in present}
+    params: dict[str, object] = dict(PARAMS)
+    dates = _date_plans(con, text_table, file_name, {c.name: present[c.name] for c in spec.columns
+                                                      if c.type == DATE and c.name in present}, params)
+    cells = [f"{_cell(present[c.name])} AS {_q(raw[c.name])}" for c in spec.columns if c.name in raw]
+    typed, errors = [], []
+    for col in spec.columns:
+        if col.name not in raw:
+            typed.append(f"NULL::{col.type} AS {col.name}")
+            continue
+        value = _q(raw[col.name])
+        if col.type != TEXT:
+            shown = f"left({value}, 60) || CASE WHEN length({value}) > 60 THEN '…' ELSE '' END"
+            errors.append(f"CASE WHEN {value} IS NOT NULL AND {col.name} IS NULL AND NOT {_placeholder(value)} "
+                          f"THEN '{col.name}=''' || {shown} || '''' END")
+        if col.allowed:
+            params[f"allowed_{col.name}"] = list(col.allowed)
+        allowed = f"$allowed_{col.name}" if col.allowed else None
+        typed.append(f"{_typed(col.type, value, dates.get(col.name), allowed)} AS {col.name}")
+    outputs = [c.name for c in spec.columns]
+    if spec.snapshot:  # as_of_date: the column, else --as-of, else the file name, else (status) report_date
+        params["as_of"] = as_of or date_from_file_name(file_name)
+        fallback = "COALESCE($as_of::DATE, report_date)" if source == "status" else "$as_of::DATE"
+        if "as_of_date" in raw:
+            cell = _q(raw["as_of_date"])  # an empty cell takes the fallback, an unreadable one stays an error
+            fallback = f"CASE WHEN {cell} IS NULL OR {_placeholder(cell)} THEN {fallback} ELSE as_of_date END"
+        outputs[outputs.index("as_of_date")] = f"{fallback} AS as_of_date"
+    _execute(con, f"""
+        CREATE OR REPLACE TABLE {_q(table)} AS
+        WITH cells AS (
+            SELECT _source_row, {', '.join(cells)} FROM {_q(text_table)}
+        ), typed AS (
+            SELECT *, {', '.join(typed)} FROM cells
+            WHERE COALESCE({', '.join(map(_q, raw.values()))}) IS NOT NULL  -- blank lines are not rows
+        )
+        SELECT {', '.join(outputs)}, _source_row,
+               NULLIF(concat_ws('; ', {', '.join(errors) or 'NULL'}), '') AS _cast_errors
+        FROM typed""", params)
+    rows, as_of_dates, undated = con.execute(
+        f"SELECT count(*), list(DISTINCT as_of_date), count(*) FILTER (as_of_date IS NULL AND "
+        f"NOT contains(coalesce(_cast_errors, ''), 'as_of_date=')) FROM {_q(table)}"
+        if spec.snapshot else f"SELECT count(*), [], 0 FROM {_q(table)}").fetchall()[0]
+    if not rows:
+        raise InputError(file_name, "no_data_rows", "no data rows (only blank lines under the header)")
+    if undated and source != "status":
+        raise InputError(file_name, "as_of_required",
+                         f"{undated} row(s) have no as_of_date and the file name holds no date "
+                         f"(like {source}_2026-10-31.csv); pass --as-of YYYY-MM-DD")
+    as_of_dates = [d for d in as_of_dates if d is not None]
+    return StagedBatch(source, table, file_name, rows, [c.name for c in spec.columns if c.name in raw],
+                       as_of_dates[0] if len(as_of_dates) == 1 else None)
+
+
+def _cell(header: str) -> str:
+    """A cell's text, trimmed, '' -> NULL. trim() strips spaces, Unicode ones (no-break, ideographic) included;
+    casts also ignore tabs and line breaks."""
+    return f"NULLIF(trim({_q(header)}), '')"
+
+
+def _placeholder(v: str) -> str:
+    """SQL: `v` is 'n/a', '-', 'NaN' ...: in a typed column no value, not a bad one. Only tested where a value
+    failed to convert, so clean columns never pay for lower()."""
+    return f"list_contains($null_tokens, lower({v}))"
+
+
+def _typed(type_: str, v: str, date_plan: str | None, allowed: str | None) -> str:
+    """SQL turning the trimmed text `v` into `type_`; NULL where it cannot."""
+    if type_ == NUMBER:
+        return _number(v)
+    if type_ == INTEGER:
+        return f"(CASE WHEN {_number(v)} = trunc({_number(v)}) THEN TRY_CAST({_number(v)} AS INTEGER) END)"
+    if type_ == BOOLEAN:
+        return (f"COALESCE(TRY_CAST({v} AS BOOLEAN), CASE WHEN list_contains($true_words, lower({v})) THEN true "
+                f"WHEN list_contains($false_words, lower({v})) THEN false END)")  # the cast knows true/yes/1 ...
+    if type_ == DATE:
+        return _date(v, date_plan or "iso")
+    if allowed:  # closed vocabulary: 'On Hold' -> 'on_hold'; anything else stays as written for the gate
+        word = rf"regexp_replace(lower({v}), '[\s-]+', '_', 'g')"
+        return f"(CASE WHEN list_contains({allowed}, {word}) THEN {word} ELSE {v} END)"
+    return v
+
+
+def _number(v: str) -> str:
+    """Plain numbers cast directly; otherwise drop currency, spaces and %, read (1,234) as negative and
+    accept 1,234.50 or 1.234,50 grouping. A bare 1,234 is read the English way."""
+    s = rf"regexp_replace({v}, '[\s£$€¥￥元%()]|USD|GBP|EUR|CNY|RMB|JPY|AUD|CAD|CHF|HKD|INR', '', 'g')"
+    clean = (rf"CASE WHEN regexp_full_match({s}, '[+-]?\d{{1,3}}(,\d{{3}})+(\.\d+)?') THEN replace({s}, ',', '') "
+             rf"WHEN regexp_full_match({s}, '[+-]?(\d{{1,3}}(\.\d{{3}})+|\d+),\d+') "
+             rf"THEN replace(replace({s}, '.', ''), ',', '.') ELSE {s} END")
+    sign = rf"CASE WHEN regexp_full_match({v}, '\(.+\)') THEN -1 ELSE 1 END"
+    number = f"COALESCE(TRY_CAST({v} AS DOUBLE), ({sign}) * TRY_CAST({clean} AS DOUBLE))"
+    return f"NULLIF(NULLIF(NULLIF({number}, 'nan'::DOUBLE), 'inf'::DOUBLE), '-inf'::DOUBLE)"  # the cast takes those
+
+
+def _date(v: str, plan: str) -> str:
+    """SQL for one date column. plan: 'iso' (plain cast), 'serial' (Excel day numbers), or 'dmy'/'mdy':
+    every shape, with slash dates read in that order."""
+    if plan == "iso":
+        return f"TRY_CAST({v} AS DATE)"
+    if plan == "serial":
+        return f"(DATE '1899-12-30' + floor(TRY_CAST({v} AS DOUBLE))::INTEGER)"
+
+    def part(pattern: str, group: int) -> str:
+        return f"regexp_extract({v}, '{pattern}', {group})"
+
+    def make(pattern: str, y: int, m: int | str, d: int) -> str:
+        year = part(pattern, y)  # two digits: 00-68 -> 20xx, 69-99 -> 19xx
+        year = (f"(CASE WHEN length({year}) = 2 THEN ({year}::INTEGER + CASE WHEN {year}::INTEGER <= 68 "
+                f"THEN 2000 ELSE 1900 END)::VARCHAR ELSE {year} END)")
+        month = part(pattern, m) if isinstance(m, int) else m
+        return f"TRY_CAST({year} || '-' || {month} || '-' || {part(pattern, d)} AS DATE)"
+
+    def month_name(pattern: str, group: int) -> str:
+        return f"list_position($months, lower(left({part(pattern, group)}, 3)))::VARCHAR"
+
+    month, day = (2, 1) if plan == "dmy" else (1, 2)  # regex groups of a slash date
+    return f"""(CASE
+        WHEN regexp_matches({v}, '{YMD}') THEN {make(YMD, 1, 2, 3)}
+        WHEN regexp_matches({v}, '{SLASH}') THEN {make(SLASH, 3, month, day)}
+        WHEN regexp_matches({v}, '{DOTTED}') THEN {make(DOTTED, 3, 2, 1)}
+        WHEN regexp_matches({v}, '{DAY_MON}') THEN {make(DAY_MON, 3, month_name(DAY_MON, 2), 1)}
+        WHEN regexp_matches({v}, '{MON_DAY}') THEN {make(MON_DAY, 3, month_name(MON_DAY, 1), 2)}
+    END)"""
+
+
+def _date_plans(con: duckdb.DuckDBPyConnection, text_table: str, file_name: str, columns: dict[str, str],
+                params: dict[str, object]) -> dict[str, str]:
+    """Per date column (canonical -> header), how to read it, decided from all its values: 'iso' when every
+    value is ISO, 'serial' when every value is an Excel day number, else 'dmy' or 'mdy'.
+
+    Slash dates: a first part > 12 means d/m/Y, a second part > 12 means m/d/Y. A column where every
+    such date reads both ways takes the order the file's other date columns prove, else it is an error
+    ([dates] slash_order in pmo.toml forces an order)."""
+    if not columns:
+        return {}
+    cells = f"SELECT {', '.join(f'{_cell(h)} AS {_q(c)}' for c, h in columns.items())} FROM {_q(text_table)}"
+    iso = {c: f"({_q(c)} LIKE '____-__-__' OR regexp_full_match({_q(c)}, '{ISO}'))" for c in columns}  # cheap first
+    not_iso = [f"count(*) FILTER (NOT {iso[c]} AND NOT {_placeholder(_q(c))})" for c in columns]
+    counts = _execute(con, f"SELECT {', '.join(not_iso)} FROM ({cells})", params).fetchall()[0]
+    plans = {c: "iso" for c, n in zip(columns, counts, strict=True) if n == 0}
+    rest = [c for c in columns if c not in plans]
+    if not rest:
+        return plans
+    stats = []
+    for c in rest:
+        v, slash = _q(c), f"regexp_matches({_q(c)}, '{SLASH}')"
+        first, second = (f"TRY_CAST(regexp_extract({v}, '{SLASH}', {g}) AS INTEGER)" for g in (1, 2))
+        stats.append(f"count(*) FILTER (NOT coalesce(TRY_CAST({v} AS DOUBLE) BETWEEN {SERIALS[0]} AND {SERIALS[1]},"
+                     f" false) AND NOT {_placeholder(v)}), "
+                     f"count(*) FILTER ({slash} AND {first} > 12), count(*) FILTER ({slash} AND {second} > 12), "
+                     f"min({v}) FILTER ({slash} AND {first} <= 12 AND {second} <= 12 AND {first} <> {second})")
+    row = _execute(con, f"SELECT {', '.join(stats)} FROM ({cells})", params).fetchall()[0]
+    setting = settings.config().get("dates", {}).get("slash_order", "auto")
+    if setting not in ("auto", "dmy", "mdy"):
+        raise InputError(settings.config_path().name, "config", f"[dates] slash_order = {setting!r}; "
+                                                                 "expected 'auto', 'dmy' or 'mdy'")
+    proven: set[str] = set()  # orders some column's values prove
+    unsure: dict[str, str] = {}  # column -> an example value readable both ways
+    for i, column in enumerate(rest):
+        not_serial, day_first, month_first, example = row[i * 4:i * 4 + 4]
+        if not not_serial:
+            plans[column] = "serial"
+        elif setting != "auto":
+            plans[column] = setting
+        elif day_first and month_first:
+            raise InputError(file_name, "mixed_date_order", f"dates such as {example or 'these'} mix d/m/Y "
+                             "(day > 12 first) and m/d/Y (day > 12 second) in one column", column=columns[column])
+        elif day_first or month_first:
+            plans[column] = "dmy" if day_first else "mdy"
+            proven.add(plans[column])
+        elif example:
+            unsure[column] = example
+        else:
+            plans[column] = "dmy"  # no slash date, or only ones like 04/04 that read the same both ways
+    for column, example in unsure.items():
+        if len(proven) != 1:
+            raise InputError(file_name, "ambiguous_date", f"dates like {example} could be d/m/Y or m/d/Y; "
+                             "set [dates] slash_order in pmo.toml", column=columns[column])
+        plans[column] = next(iter(proven))
+    return plans
+
+
+def date_from_file_name(name: str) -> date | None:
+    """The snapshot date a file name carries: *_2026-10-31.* that day, *_2026-10.* that month's end,
+    *20251121* (yyyymmdd). The last such date in the name wins."""
+    stem = Path(name).stem
+    found: list[tuple[int, date]] = []
+    patterns = (r"(?<!\d)(\d{4})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)", r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)",
+                r"(?<!\d)(\d{4})[-_.](\d{1,2})(?![-_.]?\d)")
+    for pattern in patterns:
+        for m in re.finditer(pattern, stem):
+            y, mo = int(m[1]), int(m[2])
+            try:
+                day = int(m[3]) if m.lastindex == 3 else calendar.monthrange(y, mo)[1]
+                found.append((m.start(), date(y, mo, day)))
+            except (ValueError, calendar.IllegalMonthError):
+                continue
+    return max(found)[1] if found else None
+
+
+# --- the entry point -----------------------------------------------------------------------------
+
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str | None = None, as_of: date | None = None,
+               mapping: str | None = None, baseline: bool = False, user_map: dict[str, str] | None = None,
+               progress: Progress | None = None) -> list[StagedBatch]:
+    """Stage one file: schedules and mapping presets go to their format handler, tables to read -> map -> type."""
+    from pipelines.formats import handler_for  # here, not at the top: the formats stage through this module
+
+    if handler := handler_for(path, mapping):
+        return handler(con, path, as_of=as_of, baseline=baseline)
+    if user_map is None and os.environ.get("PMO_MAPPING"):
+        user_map = load_user_map(os.environ["PMO_MAPPING"])
+    raw = read_table(con, path, progress=progress)
+    name, columns = header_map(raw.headers, source, user_map=user_map, file_name=path.name)
+    if progress:
+        progress(f"{path.name}: typing {raw.rows:,} {name} rows")
+    batch = conform(con, name, raw.table, path.name, header_map=columns, as_of=as_of)
+    con.execute(f"DROP VIEW {_q(raw.table)}")
+    con.execute(f"DROP TABLE {_q(raw.table + '__cells')}")
+    return [batch]
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _q(identifier: str) -> str:
+    """A safely quoted SQL identifier (file headers are untrusted)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> duckdb.DuckDBPyConnection:
+    """Run `sql` binding the named parameters it uses (DuckDB refuses unused ones); a `$name` inside a
+    quoted identifier (a file header) or a string literal is not a parameter."""
+    code = re.sub(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'', "", sql)
+    used = set(re.findall(r"\$(\w+)", code))
+    return con.execute(sql, {k: v for k, v in params.items() if k in used})
+
+
+def _first_line(err: Exception) -> str:
+    return next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__)

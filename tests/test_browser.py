@@ -1,0 +1,82 @@
+"""Every page in a real headless chromium against `pmo serve` on the demo warehouse, with a screenshot of each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_support import chromium, dashboard_server, open_page, requires_chromium, screenshot, wait_until_ready
+from playwright.sync_api import expect
+
+from dashboard import i18n
+
+pytestmark = [pytest.mark.browser, requires_chromium]
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+PAGES = ("overview", "project_detail", "schedule", "resources", "budget_evm", "risks", "performance", "changes",
+         "issues_actions", "quality", "documents", "closure_lessons", "data_quality", "load_data")
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Path):
+    with dashboard_server(demo_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+def visit(browser, server: str, page_name: str):
+    """Open the app and go to a page the way a person does: through the sidebar navigation."""
+    page, errors = open_page(browser, server)
+    if page_name != "overview":
+        title = i18n.EN[f"page.{page_name}"]
+        page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+        page.locator("h1", has_text=title).wait_for()
+        wait_until_ready(page)
+    return page, errors
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_renders_without_errors(server: str, browser, page_name: str) -> None:
+    page, errors = visit(browser, server, page_name)
+    try:
+        screenshot(page, SCREENSHOTS / f"{page_name}.png")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert not errors, errors
+        assert page.locator("h1").first.inner_text().strip() == i18n.EN[f"page.{page_name}"]
+    finally:
+        page.close()
+
+
+def test_overview_shows_kpi_tiles_and_the_bubble_chart(server: str, browser) -> None:
+    page, _ = open_page(browser, server)
+    try:
+        for label in ("Active projects", "High & critical risks", "Utilisation", "Portfolio CPI", "Portfolio SPI(t)",
+                      "Portfolio SPI", "EAC vs BAC"):
+            expect(page.locator('[data-testid="stMetric"]').filter(has_text=label).first).to_be_visible()
+        expect(page.get_by_text("Computed RAG", exact=True).first).to_be_visible()
+        expect(page.locator(".js-plotly-plot .scatterlayer .point").first).to_be_visible()
+    finally:
+        page.close()
+
+
+def test_risk_page_shows_the_heatmap(server: str, browser) -> None:
+    page, _ = visit(browser, server, "risks")
+    try:
+        expect(page.locator(".js-plotly-plot .heatmaplayer .hm").first).to_be_attached()
+    finally:
+        page.close()
+
+
+def test_a_shared_link_reopens_the_view_in_chinese(server: str, browser) -> None:
+    page, errors = open_page(browser, f"{server}/?lang=zh&rag=red")
+    try:
+        assert page.locator("h1").first.inner_text().strip() == "项目组合总览"
+        assert "lang=zh" in page.url and "rag=red" in page.url
+        assert not errors, errors
+    finally:
+        page.close()

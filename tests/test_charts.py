@@ -1,0 +1,282 @@
+"""Chart builders of the analysis pages: small hand-made frames in, figures with titled axes and the expected
+traces out. Pure Plotly: no database, no Streamlit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.charts import changes, closure, documents, evm, issues, performance, quality, resources, risks, schedule
+from dashboard.i18n_pages import EN, ZH, english
+
+D = dt.date
+
+
+def axis_titles(fig: go.Figure) -> list[str]:
+    """Title text of every x/y axis in the layout (secondary axes included)."""
+    layout = fig.to_plotly_json()["layout"]
+    return [(layout[name].get("title") or {}).get("text") or ""
+            for name in layout if name.startswith(("xaxis", "yaxis"))]
+
+
+def assert_titled(fig: go.Figure) -> None:
+    titles = axis_titles(fig)
+    assert titles and all(titles), f"untitled axis in {titles}"
+    assert fig.layout.title.text, "figure has no title"
+    for trace in fig.data:
+        if trace.type != "heatmap" or trace.hoverinfo != "skip":
+            assert trace.hovertemplate or trace.hoverinfo == "skip", f"{trace.type} trace without hover details"
+
+
+def test_risk_matrix_z_equals_counts_and_cells_are_clickable() -> None:
+    cells = pd.DataFrame({"probability": [1, 3, 5, 5], "impact": [1, 4, 5, 2], "risks": [2, 3, 1, 4],
+                          "exposure": [2, 36, 25, 40]})
+    fig = risks.risk_matrix(cells, measure="risks")
+    assert_titled(fig)
+    heat, hits = fig.data[0], fig.data[1]
+    assert heat.type == "heatmap"
+    z = [list(row) for row in heat.z]
+    assert len(z) == 5 and all(len(row) == 5 for row in z)
+    expected = [[0.0] * 5 for _ in range(5)]
+    for p, i, n in zip(cells["probability"], cells["impact"], cells["risks"], strict=True):
+        expected[p - 1][i - 1] = float(n)
+    assert z == expected
+    assert sum(map(sum, z)) == cells["risks"].sum()
+    # annotated cells: the count is the cell text
+    assert heat.text[2][3] == "3" and heat.text[0][1] == ""
+    # 25 clickable points carrying (probability, impact)
+    assert hits.type == "scatter" and len(hits.x) == 25
+    assert {tuple(c[:2]) for c in hits.customdata} == {(p, i) for p in range(1, 6) for i in range(1, 6)}
+    exposure = risks.risk_matrix(cells, measure="exposure")
+    assert [list(r) for r in exposure.data[0].z][2][3] == 36.0
+    assert "Exposure" in exposure.layout.title.text
+
+
+@pytest.mark.parametrize(("event", "cell"), [
+    ({"selection": {"points": [{"x": 4, "y": 3, "customdata": [3, 4, 12, "High", 3, 36]}]}}, (3, 4)),
+    ({"selection": {"points": [{"x": 2, "y": 5}]}}, (5, 2)),
+    ({"selection": {"points": []}}, None),
+    (None, None),
+    ({}, None),
+])
+def test_selected_cell_reads_plotly_selection_event(event: object, cell: tuple[int, int] | None) -> None:
+    assert risks.selected_cell(event) == cell
+
+
+def test_risk_band_of_uses_upper_bounds() -> None:
+    assert [risks.band_of(s) for s in (1, 4, 5, 9, 10, 16, 20, 25)] == [
+        "low", "low", "medium", "medium", "high", "high", "critical", "critical"]
+
+
+def test_exposure_trend_stacks_one_trace_per_band_present() -> None:
+    df = pd.DataFrame({"as_of_date": [D(2026, 8, 31), D(2026, 9, 30), D(2026, 9, 30)],
+                       "band": ["high", "high", "critical"], "exposure": [24, 36, 20], "risks": [2, 3, 1]})
+    fig = risks.exposure_trend(df)
+    assert_titled(fig)
+    assert [t.name for t in fig.data] == ["High", "Critical"]
+    assert list(fig.data[0].y) == [24, 36]
+
+
+def test_slip_by_project_colours_by_threshold() -> None:
+    df = pd.DataFrame({"project_id": ["P1", "P2", "P3", "P4"], "project_name": ["A", "B", "C", None],
+                       "slip_days": [0, 20, 45, None], "milestone_name": ["m", "m", "m", None],
+                       "late_milestones": [0, 1, 2, None]})
+    fig = schedule.slip_by_project(df, amber_days=14, red_days=30)
+    assert_titled(fig)
+    bar = fig.data[0]
+    colours = dict(zip(bar.y, bar.marker.color, strict=True))
+    assert colours["P1 · A"] == schedule.RAG_COLOURS["green"]
+    assert colours["P2 · B"] == schedule.RAG_COLOURS["amber"]
+    assert colours["P3 · C"] == schedule.RAG_COLOURS["red"]
+    assert colours["P4"] == schedule.RAG_COLOURS["grey"]  # unknown slip is grey, never green
+
+
+def test_slip_trend_one_line_per_series() -> None:
+    df = pd.DataFrame({"series": ["P1 · M1"] * 3 + ["P2 · M1"] * 2,
+                       "as_of_date": [D(2026, 7, 31), D(2026, 8, 31), D(2026, 9, 30), D(2026, 8, 31), D(2026, 9, 30)],
+                       "slip_days": [0, 10, 25, 3, 3]})
+    fig = schedule.slip_trend(df)
+    assert_titled(fig)
+    assert [t.name for t in fig.data] == ["P1 · M1", "P2 · M1"]
+    assert list(fig.data[0].y) == [0, 10, 25]
+
+
+def test_milestone_timeline_dumbbells() -> None:
+    df = pd.DataFrame({"label": ["P1 · Design", "P1 · Build"],
+                       "baseline_date": pd.to_datetime(["2026-03-31", "2026-06-30"]),
+                       "forecast_date": pd.to_datetime([None, "2026-08-15"]),
+                       "actual_date": pd.to_datetime(["2026-04-10", None]),
+                       "slip_days": [10, 46]})
+    fig = schedule.milestone_timeline(df)
+    assert_titled(fig)
+    names = [t.name for t in fig.data]
+    assert names[1:] == ["Baseline", "Actual", "Forecast"]
+    assert len(fig.data[0].x) == 6  # two segments separated by None
+
+
+def test_spi_vs_spi_t_shows_both_indices() -> None:
+    df = pd.DataFrame({"project_id": ["P1", "P2"], "spi": [1.0, None], "spi_t": [0.8, 0.97],
+                       "spi_t_rag": ["red", "green"]})
+    fig = schedule.spi_vs_spi_t(df, bands={"green_low": 0.95, "green_high": 1.05})
+    assert_titled(fig)
+    assert [t.name for t in fig.data] == ["SPI", "SPI(t)"]
+    assert list(fig.data[1].y) == [0.8, 0.97]
+
+
+def test_utilisation_heatmap_team_by_week() -> None:
+    df = pd.DataFrame({"team": ["A", "A", "B"],
+                       "week_start": pd.to_datetime(["2026-09-07", "2026-09-14", "2026-09-07"]),
+                       "hours_logged": [36.0, 44.0, 20.0], "capacity_hours": [40.0, 40.0, 40.0],
+                       "utilisation": [0.9, 1.1, 0.5]})
+    fig = resources.utilisation_heatmap(df)
+    assert_titled(fig)
+    heat = fig.data[0]
+    assert list(heat.y) == ["B", "A"]  # busiest team on top (plotly's last row)
+    assert [list(r) for r in heat.z] == [[50.0, None], [90.0, 110.0]]
+    assert heat.customdata[1][1][0] == 44.0
+
+
+def test_capacity_vs_logged_and_team_shares() -> None:
+    df = pd.DataFrame({"week_start": pd.to_datetime(["2026-09-07", "2026-09-14"]),
+                       "capacity_hours": [400.0, 400.0], "hours_logged": [380.0, 420.0],
+                       "billable_hours": [300.0, 310.0]})
+    fig = resources.capacity_vs_logged(df)
+    assert_titled(fig)
+    assert len(fig.data) == 3
+    teams = pd.DataFrame({"team": ["A", "B"], "utilisation": [0.9, None], "billable_share": [0.5, 0.7],
+                          "hours_logged": [10, 20], "capacity_hours": [11, 0]})
+    fig = resources.team_shares(teams)
+    assert_titled(fig)
+    utilisation = next(tr for tr in fig.data if tr.name == "Utilisation")
+    assert dict(zip(utilisation.y, utilisation.x, strict=True))["A"] == pytest.approx(90.0)
+
+
+def test_s_curve_and_eac_vs_bac() -> None:
+    df = pd.DataFrame({"period": ["2026-01", "2026-02", "2026-03"], "pv": [10.0, 30.0, 60.0],
+                       "ev": [8.0, 25.0, 50.0], "ac": [9.0, 28.0, 62.0]})
+    fig = evm.s_curve(df, bac=100.0, currency="EUR")
+    assert_titled(fig)
+    assert [t.name for t in fig.data] == ["Planned value (PV)", "Earned value (EV)", "Actual cost (AC)"]
+    assert pd.Timestamp(fig.data[0].x[1]) == pd.Timestamp("2026-02-28")
+    assert "EUR" in fig.layout.yaxis.title.text
+    planned = evm.s_curve(df.assign(pv_plan=[10.0, 30.0, 60.0]))
+    assert [t.name for t in planned.data][0] == "Plan to completion (PV)"
+    bac = pd.DataFrame({"project_id": ["P1", "P2"], "bac": [100.0, 50.0], "eac": [120.0, None], "vac": [-20.0, None]})
+    fig = evm.eac_vs_bac(bac)
+    assert_titled(fig)
+    assert [t.name for t in fig.data] == ["BAC", "EAC"]
+
+
+def test_health_ranking_segments_sum_to_score() -> None:
+    df = pd.DataFrame({"label": ["P1", "P2"], "health_score": [80.0, 40.0],
+                       "cost_score": [100.0, 0.0], "cost_points": [50.0, 0.0],
+                       "schedule_score": [60.0, 80.0], "schedule_points": [30.0, 40.0]})
+    fig = performance.health_ranking(df, ["cost", "schedule"])
+    assert_titled(fig)
+    assert len(fig.data) == 2
+    totals = [sum(t.x[i] for t in fig.data) for i in range(2)]
+    assert sorted(totals) == [40.0, 80.0]
+
+
+def test_rag_agreement_counts() -> None:
+    df = pd.DataFrame({"computed_rag": ["green", "red", None], "declared_rag": ["green", "green", "amber"],
+                       "projects": [3, 1, 2]})
+    fig = performance.rag_agreement(df)
+    assert_titled(fig)
+    z = [list(r) for r in fig.data[0].z]
+    assert z[0][0] == 3 and z[0][2] == 1 and z[1][3] == 2
+
+
+def test_change_charts() -> None:
+    df = pd.DataFrame({"change_id": ["C1", "C2", "C3"], "decision": ["approved", "rejected", "pending"],
+                       "cycle_days": [10, 30, None]})
+    fig = changes.cycle_time_histogram(df)
+    assert_titled(fig)
+    assert [t.name for t in fig.data] == ["Approved", "Rejected"]
+    cum = pd.DataFrame({"decision_date": pd.to_datetime(["2026-01-05", "2026-02-01"]), "change_id": ["C1", "C4"],
+                        "cum_cost_impact": [1000.0, 3000.0], "cum_schedule_days": [5.0, 12.0]})
+    fig = changes.cumulative_impact(cum)
+    assert_titled(fig)
+    assert fig.layout.yaxis2.title.text.endswith("(days)")
+
+
+def test_issue_charts() -> None:
+    df = pd.DataFrame({"age_band": ["0-30", "90+", "31-60"], "kind": ["issue", "issue", "action"], "items": [2, 1, 4]})
+    fig = issues.open_by_age(df, ["0-30", "31-60", "61-90", "90+"])
+    assert_titled(fig)
+    assert {t.name: list(t.y) for t in fig.data} == {"Action": [0, 4, 0, 0], "Issue": [2, 0, 0, 1]}
+    owners = pd.DataFrame({"owner": ["ann", None], "open_items": [5, 2], "overdue_items": [2, 0]})
+    fig = issues.open_by(owners, "owner")
+    assert_titled(fig)
+    assert "(unassigned)" in list(fig.data[0].y)
+
+
+def test_quality_charts() -> None:
+    df = pd.DataFrame({"period": ["2026-08", "2026-09"], "checks": [10, 8], "passed": [9, 6],
+                       "pass_rate": [0.9, 0.75], "defects_open": [4, 7], "defects_closed": [2, 1]})
+    fig = quality.pass_rate_trend(df, amber_below=0.9, red_below=0.75)
+    assert_titled(fig)
+    assert list(fig.data[1].y) == [90.0, 75.0]
+    fig = quality.defects_trend(df)
+    assert_titled(fig)
+    assert list(fig.data[1].y) == [4, 7]
+
+
+def test_document_charts() -> None:
+    df = pd.DataFrame({"project_id": ["P1", "P1", "P2"], "lifecycle_stage": ["planning", "planning", "closing"],
+                       "document_type": ["charter", "risk_register", "closure_report"],
+                       "state": ["present", "missing", "stale"],
+                       "last_updated": [D(2026, 1, 1), None, D(2025, 1, 1)]})
+    fig = documents.document_matrix(df)
+    assert_titled(fig)
+    z = [list(r) for r in fig.data[0].z]
+    # rows P1 · planning, P2 · closing; columns charter, closure_report, risk_register
+    assert z == [[1, 0, 3], [0, 2, 0]]
+    # every state's code lands on its own colour of the discrete scale
+    scale = [(float(pos), colour) for pos, colour in fig.data[0].colorscale]
+    for state, code in (("present", 1), ("stale", 2), ("missing", 3), ("not_required", 0)):
+        position = code / 3
+        below = [colour for pos, colour in scale if pos <= position]
+        above = [colour for pos, colour in scale if pos >= position]
+        assert below[-1] == above[0] == documents.STATE_COLOURS[state], state
+    summary = pd.DataFrame({"lifecycle_stage": ["planning", "planning", "closing"],
+                            "state": ["present", "missing", "stale"], "documents": [1, 1, 1]})
+    fig = documents.stage_summary(summary)
+    assert_titled(fig)
+    assert [t.name for t in fig.data] == ["Present", "Stale", "Missing"]
+    assert list(fig.data[0].x) == ["Planning", "Closing"]  # lifecycle order, not alphabetical
+
+
+def test_final_variances() -> None:
+    df = pd.DataFrame({"project_id": ["P1", "P2"], "project_name": ["A", "B"], "finish_slip_days": [30, -5],
+                       "cost_variance_pct": [-0.1, 0.02], "cost_variance": [-10.0, 2.0], "bac": [100.0, 100.0],
+                       "final_ac": [110.0, 98.0]})
+    fig = closure.final_variances(df)
+    assert_titled(fig)
+    assert list(fig.data[0].y) == pytest.approx([-10.0, 2.0])
+    assert list(fig.data[0].marker.color) == ["#c62828", "#2e7d32"]
+
+
+def test_builders_accept_empty_frames() -> None:
+    empty_cells = pd.DataFrame(columns=["probability", "impact", "risks", "exposure"])
+    assert sum(map(sum, risks.risk_matrix(empty_cells).data[0].z)) == 0
+    assert_titled(resources.utilisation_heatmap(pd.DataFrame(
+        columns=["team", "week_start", "hours_logged", "capacity_hours", "utilisation"])))
+    assert_titled(changes.cycle_time_histogram(pd.DataFrame(columns=["change_id", "decision", "cycle_days"])))
+
+
+def test_every_english_text_has_a_chinese_translation() -> None:
+    assert set(EN) == set(ZH), sorted(set(EN) ^ set(ZH))
+    assert english("iss.chart.by_dim", dim="Owner") == "Open items by Owner"
+
+
+def test_configured_band_names_outside_the_catalogue_still_render() -> None:
+    bands = [("minor", 6), ("major", 25)]
+    cells = pd.DataFrame({"probability": [5], "impact": [5], "risks": [1], "exposure": [25]})
+    fig = risks.risk_matrix(cells, bands=bands)
+    assert fig.data[1].customdata[-1][3] == "major"  # the data value, not a missing-key marker
+    trend = pd.DataFrame({"as_of_date": [D(2026, 9, 30)], "band": ["major"], "exposure": [25], "risks": [1]})
+    assert [t.name for t in risks.exposure_trend(trend, bands=bands).data] == ["major"]

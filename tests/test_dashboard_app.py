@@ -1,0 +1,163 @@
+"""The dashboard driven through streamlit.testing.v1.AppTest against real warehouses built by the real pipeline."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import db, i18n, ui
+from pipelines.warehouse import current_snapshot
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
+PAGES = ("overview", "project_detail", "schedule", "resources", "budget_evm", "risks", "performance", "changes",
+         "issues_actions", "quality", "documents", "closure_lessons", "data_quality", "load_data")
+# Active at a month end, as the overview counts them, written out independently of the dashboard's SQL.
+ACTIVE_AT = """
+SELECT count(*) FROM dim_project
+WHERE portfolio = $portfolio AND start_date <= $month_end
+  AND ((actual_finish_date IS NOT NULL AND actual_finish_date > $month_end)
+       OR (actual_finish_date IS NULL AND status = 'active'))
+"""
+
+
+def app(page: str = "overview", **query: str | list[str]) -> AppTest:
+    """The app after a first run with `query` in the URL, switched to `page`."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(query)
+    at.run()
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def snapshot_query(sql: str, **params: object) -> list[tuple]:
+    snapshot = current_snapshot()
+    assert snapshot, "the fixture warehouse has no published snapshot"
+    con = duckdb.connect(str(snapshot[1]), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def latest_period() -> str:
+    return snapshot_query("SELECT as_of_period FROM dim_report_date")[0][0]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(demo_db: Path, page: str, lang: str) -> None:
+    at = app(page, lang=lang)
+    assert at.title[0].value == i18n.TEXT[lang][f"page.{page}"]
+    assert i18n.TEXT[lang]["ui.empty_title"] not in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_empty_warehouse_asks_to_load_data_first(warehouse_db: Path, page: str) -> None:
+    at = app(page)
+    if page == "load_data":
+        assert at.get("file_uploader"), "the Load data page offers the upload form on an empty warehouse"
+    else:
+        assert i18n.EN["ui.empty_title"] in [s.value for s in at.subheader]
+
+
+def test_portfolio_filter_narrows_active_projects_to_that_portfolio(demo_db: Path) -> None:
+    period = latest_period()
+    portfolios = [r[0] for r in snapshot_query("SELECT DISTINCT portfolio FROM dim_project WHERE portfolio IS NOT NULL "
+                                               "ORDER BY 1")]
+    assert len(portfolios) > 1, "the demo portfolio should have several portfolios"
+    at = app()
+    total = int(metric(at, "Active projects").replace(",", ""))
+    at.multiselect(key="portfolio").set_value([portfolios[0]]).run()
+    expected = snapshot_query(ACTIVE_AT, portfolio=portfolios[0], month_end=pd.Period(period).end_time.date())[0][0]
+    assert int(metric(at, "Active projects").replace(",", "")) == expected
+    assert 0 < expected < total
+    assert at.query_params["portfolio"] == portfolios[0], "the filter is kept in the URL"
+
+
+def test_a_copied_link_reopens_the_same_view(demo_db: Path) -> None:
+    portfolio = snapshot_query("SELECT min(portfolio) FROM dim_project")[0][0]
+    previous = str(pd.Period(latest_period()) - 1)
+    at = app(portfolio=portfolio, period=previous, rag=["red", "grey"], lang="zh")
+    assert at.multiselect(key="portfolio").value == [portfolio]
+    assert at.multiselect(key="rag").value == ["red", "grey"]
+    assert at.selectbox(key="period").value == previous
+    assert at.title[0].value == "项目组合总览"
+
+
+def test_month_selector_shows_the_month_as_it_stood(demo_db: Path) -> None:
+    at = app()
+    previous = str(pd.Period(latest_period()) - 1)
+    at.selectbox(key="period").set_value(previous).run()
+    assert ui.month_label(previous) in at.caption[0].value
+    assert at.query_params["period"] == previous
+
+
+def test_project_detail_shows_the_marts_figures(demo_db: Path) -> None:
+    period = latest_period()
+    project_id, bac, cpi, spi_t = snapshot_query(
+        "SELECT project_id, bac, cpi, spi_t FROM mart_evm WHERE period = $period AND cpi IS NOT NULL "
+        "AND spi_t IS NOT NULL AND project_id IN (SELECT project_id FROM mart_milestone_slip) "
+        "ORDER BY project_id DESC LIMIT 1", period=period)[0]
+    at = app("project_detail", project=project_id)
+    assert at.selectbox(key="project_detail_project").value == project_id
+    assert metric(at, "BAC") == ui.fmt_money(bac)
+    assert metric(at, "CPI") == f"{cpi:.2f}"
+    assert metric(at, "SPI(t)") == f"{spi_t:.2f}"
+    milestones = snapshot_query(
+        "SELECT count(*) FROM mart_milestone_slip WHERE project_id = $p AND as_of_date = "
+        "(SELECT max(as_of_date) FROM mart_milestone_slip WHERE project_id = $p AND period <= $period)",
+        p=project_id, period=period)[0][0]
+    shown = next(d.value for d in at.dataframe if "milestone_id" in d.value)
+    assert len(shown) == milestones
+
+
+def test_overview_lists_projects_needing_attention_with_a_reason(demo_db: Path) -> None:
+    at = app()
+    attention = next(d.value for d in at.dataframe if "reason" in d.value)
+    assert len(attention) and attention["reason"].str.len().gt(0).all()
+
+
+def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db: Path, demo_files: Path,
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_UPLOADS", str(tmp_path / "uploads"))
+    projects = next(p for p in sorted(demo_files.iterdir()) if p.stem.startswith("projects"))
+    at = app("load_data")
+    at.file_uploader(key="load_data_files").set_value([(projects.name, projects.read_bytes(), None)])
+    at.button[0].click().run()
+    assert not at.exception
+    report = next(d.value for d in at.dataframe if "status" in d.value)
+    assert set(report["status"]) <= {"loaded", "loaded_with_quarantine"}
+    assert db.data_version() == 1
+    assert list((tmp_path / "uploads").glob(f"*/{projects.name}")), "the upload is kept under uploads/<timestamp>/"
+
+
+def test_downloads_neutralise_spreadsheet_formulas() -> None:
+    df = pd.DataFrame({"text": ["=1+1", "+cmd", "-2", "@SUM(A1)", "plain"], "number": [-1, 2, 3, 4, 5]})
+    csv = ui.to_csv(df).decode("utf-8-sig").splitlines()
+    assert csv[1:] == ["'=1+1,-1", "'+cmd,2", "'-2,3", "'@SUM(A1),4", "plain,5"]
+    sheet = openpyxl.load_workbook(io.BytesIO(ui.to_xlsx(df))).active
+    assert [c.value for c in sheet["A"]][1:] == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain"]
+    assert all(c.data_type == "s" for c in sheet["A"])
+
+
+def test_the_common_cte_goes_first_in_a_with_query() -> None:
+    sql = db.sql_text("overview_risk_moves")
+    assert sql.index("filtered_projects AS (") < sql.index("risk AS (")
+    assert db.sql_text("overview_projects").lstrip().startswith("WITH filtered_projects AS (")
+
+
+def test_both_languages_have_every_key() -> None:
+    assert set(i18n.EN) == set(i18n.ZH)

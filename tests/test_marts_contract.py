@@ -1,0 +1,104 @@
+"""The fixed contracts: SPEC section 5's marts and columns, the tables the dashboard reads, model files, docs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from marts_support import REPO, insert, new_warehouse, plan, project, run_build, status
+
+from pipelines.build import MACROS, MODELS, MODELS_DIR
+
+# SPEC section 5: these marts and columns are fixed (more columns are welcome).
+SPEC_MARTS: dict[str, tuple[str, ...]] = {
+    "mart_evm": ("project_id", "period", "bac", "pv", "ev", "ac", "cv", "sv", "cpi", "spi", "eac", "etc", "vac",
+                 "tcpi", "es", "spi_t", "sv_t"),
+    "mart_milestone_slip": ("project_id", "milestone_id", "as_of_date", "baseline_date", "forecast_date",
+                            "actual_date", "slip_days"),
+    "mart_utilisation": ("employee_id", "team", "week_start", "hours_logged", "capacity_hours", "utilisation",
+                         "billable_hours"),
+    "mart_risk": ("project_id", "risk_id", "as_of_date", "probability", "impact", "score", "band", "status"),
+    # "one column per driver": cost, schedule, risk exposure, quality, reporting freshness
+    "mart_health": ("project_id", "period", "health_score", "computed_rag", "declared_rag", "cost_score",
+                    "schedule_score", "risk_score", "quality_score", "freshness_score"),
+}
+
+# docs/dashboard-contract.md: every table the dashboard reads from the published snapshot.
+DASHBOARD_TABLES = ("dim_project", "dim_person", "mart_evm", "mart_milestone_slip", "mart_utilisation",
+                    "mart_utilisation_team", "mart_risk", "mart_risk_exposure", "mart_health", "mart_changes",
+                    "mart_issues", "mart_quality", "mart_documents", "mart_lessons", "mart_closure",
+                    "mart_status_feed")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    con = new_warehouse(tmp_path_factory.mktemp("contract"))
+    insert(con, "projects", [project("P1", planned_finish_date=date(2026, 2, 28))])
+    insert(con, "budgets", plan("P1", date(2026, 1, 1), [50_000, 50_000], [40_000]))
+    insert(con, "status", [status("P1", date(2026, 1, 31), 40)])
+    counts = run_build(con, as_of=date(2026, 1, 31))
+    yield con, counts
+    con.close()
+
+
+def columns(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND NOT internal ORDER BY column_index",
+        [table]).fetchall()]
+
+
+@pytest.mark.parametrize("mart", SPEC_MARTS)
+def test_spec_mart_has_its_fixed_columns(built, mart):
+    con, _counts = built
+    missing = [c for c in SPEC_MARTS[mart] if c not in columns(con, mart)]
+    assert not missing, f"{mart} lacks SPEC columns {missing}"
+
+
+def test_every_table_the_dashboard_reads_is_published(built):
+    con, _counts = built
+    persistent = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                                            "AND database_name = current_database()").fetchall()}
+    assert set(DASHBOARD_TABLES) <= persistent
+    assert {"dim_report_date", "cfg_setting", "cfg_rag_band", "cfg_risk_band", "cfg_health_driver"} <= persistent
+    # staging is private to the build (TEMP): never published, never a raw_ table
+    assert not {t for t in persistent if t.startswith(("stg_", "int_"))}
+
+
+def test_build_reports_a_row_count_per_model(built):
+    _con, counts = built
+    assert list(counts) == [m for m in MODELS if not m.startswith("stg_")]
+    assert counts["dim_project"] == 1 and counts["mart_evm"] == 2
+
+
+def test_model_files_match_the_model_list_and_state_their_grain():
+    files = {p.stem for p in MODELS_DIR.glob("*.sql")} - {MACROS}
+    assert files == set(MODELS)
+    for name in MODELS:
+        text = (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        first = text.splitlines()[0]
+        assert re.match(r"-- (one row|one row per|every)", first), f"{name}.sql must open with its grain: {first!r}"
+        builds = re.search(r"CREATE OR REPLACE (?:TEMP )?(?:TABLE|VIEW) (\w+)", text)
+        assert builds and builds.group(1) == name, f"{name}.sql must build {name}"
+
+
+def test_docs_describe_every_published_model():
+    docs = (REPO / "docs" / "marts.md").read_text(encoding="utf-8")
+    published = [m for m in MODELS if m.startswith(("dim_", "mart_"))]
+    undocumented = [m for m in published if f"### {m}" not in docs]
+    assert not undocumented, f"docs/marts.md lacks a section for {undocumented}"
+    for mart, cols in SPEC_MARTS.items():
+        section = docs.split(f"### {mart}", 1)[1].split("\n### ", 1)[0]
+        missing = [c for c in cols if f"`{c}`" not in section]
+        assert not missing, f"docs/marts.md: the {mart} section does not list {missing}"
+
+
+def test_docs_list_every_column_of_every_published_model(built):
+    con, _counts = built
+    docs = (REPO / "docs" / "marts.md").read_text(encoding="utf-8")
+    gaps = {}
+    for model in (m for m in MODELS if m.startswith(("dim_", "mart_"))):
+        section = docs.split(f"### {model}", 1)[1].split("\n### ", 1)[0]
+        if missing := [c for c in columns(con, model) if f"`{c}`" not in section]:
+            gaps[model] = missing
+    assert not gaps, f"docs/marts.md does not describe these columns: {gaps}"
