@@ -36,7 +36,7 @@ from checks.suites import suite
 from pipelines.batch import StagedBatch
 from pipelines.sources import SOURCES
 
-STRUCTURAL, ROW, WARNING = r.STRUCTURAL, r.ROW, r.WARNING
+STRUCTURAL, ROW, CELL, WARNING = r.STRUCTURAL, r.ROW, r.CELL, r.WARNING
 EXAMPLES = 5
 EXAMPLES_MAX_CHARS = 400
 
@@ -67,8 +67,11 @@ class CheckResult:
 class GateReport:
     source: str
     results: list[CheckResult]
-    failures_table: str  # (_source_row BIGINT, rule VARCHAR, column_name VARCHAR): one row per failed row x rule
-    quarantined_rows: int = 0  # distinct _source_row in failures_table
+    # (_source_row BIGINT, rule VARCHAR, column_name VARCHAR, row_loaded BOOLEAN): one row per failed row x rule;
+    # row_loaded marks a cell rule's entry, whose row loads with that cell empty
+    failures_table: str
+    quarantined_rows: int = 0  # distinct _source_row held back (not row_loaded) in failures_table
+    quarantined_cells: int = 0  # entries of cell rules
     rules_skipped: list[str] = field(default_factory=list)  # rules whose columns the file lacks
 
     @property
@@ -104,12 +107,15 @@ def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBa
     visible = set(table_columns) - set(missing)
     hidden = [c for c in missing if c in table_columns]
     exclude = f" EXCLUDE ({', '.join(hidden)})" if hidden else ""
-    all_rules = suite(batch.source)
+    # Rules read `_withheld` (cells a publisher declined to give, set by pipelines/formats presets) on every batch.
+    withheld = "" if "_withheld" in table_columns else ", CAST(NULL AS VARCHAR) AS _withheld"
+    all_rules = suite(batch.source) + [r.withheld_by_source(c) for c in _withheld_columns(con, batch, table_columns)]
     checked = [rule for rule in all_rules if set(rule.needs) <= visible]
     skipped = [rule.rule for rule in all_rules if not set(rule.needs) <= visible]
 
-    con.execute(f"CREATE OR REPLACE TABLE {failures} (_source_row BIGINT, rule VARCHAR, column_name VARCHAR)")
-    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT *{exclude} FROM {batch.table}")
+    con.execute(f"CREATE OR REPLACE TABLE {failures} "
+                f"(_source_row BIGINT, rule VARCHAR, column_name VARCHAR, row_loaded BOOLEAN)")
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT *{exclude}{withheld} FROM {batch.table}")
     try:
         outcomes = _validate(con, staging_file, batch.source, view, checked)
         results: list[CheckResult] = []
@@ -117,8 +123,19 @@ def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBa
             results += _result(con, view, failures, rule, success, count, error, batch.columns)
     finally:
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    quarantined = con.execute(f"SELECT count(DISTINCT _source_row) FROM {failures}").fetchone()
-    return GateReport(batch.source, results, failures, int(quarantined[0]) if quarantined else 0, skipped)
+    rows, cells = con.execute(f"SELECT count(DISTINCT _source_row) FILTER (NOT row_loaded), "
+                              f"count(*) FILTER (row_loaded) FROM {failures}").fetchone()  # type: ignore[misc]
+    return GateReport(batch.source, results, failures, int(rows), int(cells), skipped)
+
+
+def _withheld_columns(con: duckdb.DuckDBPyConnection, batch: StagedBatch, table_columns: list[str]) -> list[str]:
+    """The canonical columns with at least one withheld cell in the batch."""
+    if "_withheld" not in table_columns:
+        return []
+    mentioned = {row[0] for row in con.execute(
+        f"SELECT DISTINCT unnest(regexp_extract_all(_withheld, '(?:^|; )([a-z_]+)=', 1)) FROM {batch.table}"
+    ).fetchall()}
+    return [c.name for c in SOURCES[batch.source].columns if c.name in mentioned]
 
 
 # --- great-expectations --------------------------------------------------------------------------
@@ -208,10 +225,10 @@ def _result(con: duckdb.DuckDBPyConnection, view: str, failures: str, rule: r.Ru
     result.examples = _clip("; ".join(
         (f"row {row}: " if row is not None else "") + (str(value) if value is not None else "(empty)")
         for row, value in rows))
-    if rule.severity != ROW:
+    if rule.severity not in (ROW, CELL):
         return [result]
-    inserted = con.execute(f"INSERT INTO {failures} SELECT _source_row, ?, ? FROM ({query}) q",
-                           [rule.rule, rule.column]).fetchone()
+    inserted = con.execute(f"INSERT INTO {failures} SELECT _source_row, ?, ?, ? FROM ({query}) q",
+                           [rule.rule, rule.column, rule.severity == CELL]).fetchone()
     selected = int(inserted[0]) if inserted else 0
     if selected == count:
         return [result]

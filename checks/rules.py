@@ -30,7 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-STRUCTURAL, ROW, WARNING = "structural", "row", "warning"
+# structural rejects the batch; row quarantines failing rows; cell keeps the row and quarantines only the
+# failing cell (already empty in the batch); warning only reports.
+STRUCTURAL, ROW, CELL, WARNING = "structural", "row", "cell", "warning"
 
 URE = "UnexpectedRowsExpectation"
 
@@ -38,7 +40,7 @@ URE = "UnexpectedRowsExpectation"
 @dataclass(frozen=True)
 class Rule:
     rule: str  # readable id, stored in gate_results.rule and quarantine.rule
-    severity: str  # structural | row | warning
+    severity: str  # structural | row | cell | warning
     expectation: str  # GX expectation class name
     params: dict[str, Any] = field(hash=False)  # keyword arguments of that expectation
     column: str | None = None
@@ -71,6 +73,17 @@ def cast_error_text(column: str) -> str:
     return f"nullif(regexp_extract(_cast_errors, {_lit(pattern)}, 1), '')"
 
 
+def withheld_mentions(column: str) -> str:
+    """SQL: the row's `_withheld` (cells the publisher declined to give, see pipelines/formats) names `column`."""
+    return f"coalesce(regexp_matches(_withheld, {_lit(f'(^|; ){column}=')}), false)"
+
+
+def withheld_text(column: str) -> str:
+    """SQL: the `column='publisher text'` part of `_withheld`, or NULL."""
+    pattern = f"(?:^|; )({column}=.*?)(?:; [a-z_]+=|$)"
+    return f"nullif(regexp_extract(_withheld, {_lit(pattern)}, 1), '')"
+
+
 # --- structural: the batch is rejected -----------------------------------------------------------
 
 def batch_not_empty() -> Rule:
@@ -95,18 +108,20 @@ def required_column_convertible(column: str, type_: str) -> Rule:
 def required_column_has_values(column: str) -> Rule:
     query = (f"SELECT CAST(NULL AS BIGINT) AS _source_row, 'all ' || count(*) || ' values are empty' AS value "
              f"FROM {{batch}} HAVING count(*) > 0 AND count({column}) = 0 "
-             f"AND count(*) FILTER (WHERE {cast_error_mentions(column)}) = 0")
+             f"AND count(*) FILTER (WHERE {cast_error_mentions(column)} OR {withheld_mentions(column)}) = 0")
     return Rule("required_column_has_values", STRUCTURAL, URE, {"unexpected_rows_query": query}, column, query,
-                (column,), f"{column} is not empty in every row")
+                (column,), f"{column} is not empty in every row (cells the publisher withheld excepted)")
 
 
 # --- row: failing rows are quarantined -------------------------------------------------------------
 
 def not_null(column: str) -> Rule:
+    # Not GX's ExpectColumnValuesToNotBeNull: a cell the publisher withheld is empty but explained, and is
+    # quarantined by withheld_by_source instead.
     query = (f"SELECT _source_row, coalesce({cast_error_text(column)}, 'empty') AS value "
-             f"FROM {{batch}} WHERE {column} IS NULL")
-    return Rule(f"{column}_not_null", ROW, "ExpectColumnValuesToNotBeNull", {"column": column}, column, query,
-                (column,), f"{column} is required (empty or unconvertible cells fail)")
+             f"FROM {{batch}} WHERE {column} IS NULL AND NOT {withheld_mentions(column)}")
+    return Rule(f"{column}_not_null", ROW, URE, {"unexpected_rows_query": query}, column, query,
+                (column,), f"{column} is required (empty or unconvertible cells fail, withheld cells excepted)")
 
 
 def type_valid(column: str, type_: str) -> Rule:
@@ -202,6 +217,17 @@ def person_day_hours_at_most(limit: float) -> Rule:
     return Rule(f"person_day_hours_le_{_num(limit)}", ROW, URE, {"unexpected_rows_query": query}, "hours", query,
                 ("employee_id", "work_date", "hours"),
                 f"hours per person per day, across all loaded timesheets, at most {_num(limit)}")
+
+
+# --- cell: the row loads, the failing cell is kept in quarantine ---------------------------------------
+
+def withheld_by_source(column: str) -> Rule:
+    """A cell whose text says the publisher withheld the value (an FOI exemption ...): loaded empty, never
+    as 0, and the text is kept in quarantine with this rule."""
+    query = (f"SELECT _source_row, {withheld_text(column)} AS value "
+             f"FROM {{batch}} WHERE {withheld_mentions(column)}")
+    return Rule(f"{column}_withheld_by_source", CELL, URE, {"unexpected_rows_query": query}, column, query, (),
+                f"{column} is given by the publisher (a withheld cell loads empty and is kept in quarantine)")
 
 
 # --- warnings: reported, nothing quarantined -------------------------------------------------------

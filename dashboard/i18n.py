@@ -165,7 +165,8 @@ EN: dict[str, str] = {
     "dq.checks": "Checks of the last load per source",
     "dq.checks_failed_only": "Failed checks only",
     "dq.quarantine": "Quarantined rows",
-    "dq.quarantine_caption": "Rows held back by a row-level rule: source row number, rule and the record as read "
+    "dq.quarantine_caption": "Rows held back by a row-level rule, and cells a cell rule emptied (their row loaded): "
+                          "source row number, rule and the record as read "
                           "(newest {limit} rows; download for the list).",
     "dq.rejected": "Rejected loads",
     "dq.kpis": "Which KPIs each source touches",
@@ -351,7 +352,8 @@ ZH: dict[str, str] = {
     "dq.checks": "各数据源最近一次加载的检查",
     "dq.checks_failed_only": "仅显示未通过的检查",
     "dq.quarantine": "隔离行",
-    "dq.quarantine_caption": "被行级规则拦下的行：源文件行号、规则以及读取时的原始记录（最新 {limit} 行）。",
+    "dq.quarantine_caption": "被行级规则拦下的行，以及被单元格规则清空的单元格（其行已加载）："
+                             "源文件行号、规则以及读取时的原始记录（最新 {limit} 行）。",
     "dq.rejected": "被拒绝的加载",
     "dq.kpis": "各数据源影响的 KPI",
     "dq.loads": "加载历史",
@@ -529,6 +531,7 @@ COLUMNS_EN: dict[str, str] = {
     "pass_rate": "Check pass rate",
     "status_age_days": "Days since status report",
     "source_row": "Source row",
+    "row_loaded": "Row loaded (cell emptied)",
     "record": "Record as read",
 }
 
@@ -663,6 +666,7 @@ COLUMNS_ZH: dict[str, str] = {
     "pass_rate": "检查通过率",
     "status_age_days": "距上次状态报告天数",
     "source_row": "源文件行号",
+    "row_loaded": "行已加载（仅清空该单元格）",
     "record": "原始记录",
 }
 EN |= {f"col.{name}": text for name, text in COLUMNS_EN.items()}

@@ -253,6 +253,10 @@ def _result(batch: StagedBatch, report, strict: bool) -> LoadResult:
     else:
         result.rows_loaded = batch.rows
         result.message = "loaded"
+    if report.quarantined_cells and result.status != REJECTED:
+        cells = [c for c in failing if c.severity == "cell"]
+        result.message += (f"; {report.quarantined_cells} cell(s) kept in quarantine, loaded empty: "
+                           f"{_rules_summary(cells)}")
     return result
 
 
@@ -322,10 +326,11 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, report, loa
     lineage = ", ".join(LINEAGE_COLUMNS)
     con.execute(f"""INSERT INTO wh.{source.table} ({columns}, {lineage})
                     SELECT {columns}, ?, ?, ?, _source_row FROM {batch.table}
-                    ANTI JOIN {report.failures_table} USING (_source_row)""",
+                    ANTI JOIN (SELECT _source_row FROM {report.failures_table} WHERE NOT row_loaded)
+                        USING (_source_row)""",
                 [load_id, batch.file_name, digest])
     con.execute(f"""INSERT INTO wh.quarantine
-                    SELECT ?, ?, ?, f._source_row, f.rule, f.column_name, to_json(b)
+                    SELECT ?, ?, ?, f._source_row, f.rule, f.column_name, to_json(b), f.row_loaded
                     FROM {report.failures_table} f JOIN {batch.table} b USING (_source_row)""",
                 [load_id, batch.source, batch.file_name])
 

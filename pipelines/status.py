@@ -16,7 +16,8 @@ SELECT
     (SELECT strftime(max(loaded_at), '%Y-%m-%d %H:%M') FROM load_log WHERE source = $source) AS last_load,
     (SELECT max(as_of_date) FROM active) AS latest_as_of,
     (SELECT status FROM last) AS last_status,
-    (SELECT count(*) FROM quarantine q WHERE q.load_id IN (SELECT load_id FROM active)) AS quarantined,
+    (SELECT count(*) FROM quarantine q WHERE q.load_id IN (SELECT load_id FROM active) AND NOT q.row_loaded)
+        AS quarantined,
     (SELECT count(*) FROM gate_results g WHERE g.load_id = (SELECT load_id FROM last)
         AND NOT g.success AND g.severity <> 'warning') AS failed_checks
 """

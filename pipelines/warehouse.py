@@ -53,8 +53,11 @@ CREATE TABLE IF NOT EXISTS quarantine (
     source_row BIGINT NOT NULL,
     rule VARCHAR NOT NULL,
     column_name VARCHAR,
-    record JSON                       -- the row as read, so nothing a user loaded is lost
+    record JSON,                      -- the row as read, so nothing a user loaded is lost
+    row_loaded BOOLEAN NOT NULL DEFAULT false  -- true: a cell rule's entry; the row loaded with that cell empty
 );
+-- warehouses made before cell-level quarantine
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS row_loaded BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
 

@@ -202,6 +202,28 @@ def test_user_preset_templates_maps_scales_and_withholds(con, tmp_path: Path) ->
     assert got["A4"]["_cast_errors"] == "budget_at_completion='twelve'" and got["A4"]["_withheld"] is None
 
 
+def test_withheld_cells_load_empty_and_are_kept_in_quarantine(tmp_path: Path, warehouse_db: Path) -> None:
+    preset = tmp_path / "register.toml"
+    preset.write_text(USER_PRESET, encoding="utf-8")
+    data = tmp_path / "register.csv"
+    data.write_text("Ref,Start,Finish,Cost (m),State\n"
+                    "A1,01.02.2026,30.06.2026,1.1,Live\n"
+                    "A2,01.03.2026,30.07.2026,Withheld: commercial,Live\n"
+                    "A3,01.04.2026,30.09.2026,twelve,Live\n", encoding="utf-8")
+    (result,) = ingest.ingest_paths([data], mapping=str(preset))
+    # A2's budget is withheld: the project loads with no BAC (never 0); A3's 'twelve' is an error: held back.
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 2, 1)
+    assert query(warehouse_db, "SELECT project_id, budget_at_completion FROM raw_projects ORDER BY 1") == \
+        [("A1", 1_100_000.0), ("A2", None)]
+    assert query(warehouse_db, "SELECT source_row, rule, row_loaded, record->>'_withheld' FROM quarantine "
+                               "ORDER BY source_row, rule") == \
+        [(2, "budget_at_completion_withheld_by_source", True, "budget_at_completion='Withheld: commercial'"),
+         (3, "budget_at_completion_not_null", False, None), (3, "budget_at_completion_type_valid", False, None)]
+    assert query(warehouse_db, "SELECT unexpected_count, examples FROM gate_results "
+                               "WHERE rule = 'budget_at_completion_withheld_by_source'") == \
+        [(1, "row 2: budget_at_completion='Withheld: commercial'")]
+
+
 def test_preset_naming_a_missing_column_is_an_input_error(con, tmp_path: Path) -> None:
     data = tmp_path / "register.csv"
     data.write_text("Ref,Begin\nA1,2026-01-01\n", encoding="utf-8")
@@ -354,31 +376,32 @@ def test_uk_gmpp_stages_every_project_with_its_rag_and_withholds_foi_cells(con, 
                        f"FROM {status.table}").fetchone() == (0, 244)
 
 
-def _gate_honours_withheld() -> bool:
-    from checks import rules
-
-    return hasattr(rules, "withheld_mentions")
-
-
 @pytest.mark.samples
-@pytest.mark.skipif(not _gate_honours_withheld(), reason="the quality gate does not yet honour `_withheld` cells "
-                                                         "(proposed change to checks/, see pipelines/formats)")
-def test_uk_gmpp_loads_through_the_gate(samples: Path, warehouse_db: Path) -> None:
+def test_uk_gmpp_loads_through_the_gate_with_withheld_cells_quarantined(samples: Path, warehouse_db: Path) -> None:
     results = {r.source: r for r in ingest.ingest_paths([samples / "uk_2023.csv"])}
     assert results["status"].status == "loaded", results["status"].message
-    # The one project whose published end date (20.01.2023) is before its start (20.02.2023) is
-    # quarantined with that reason; every other project loads, withheld cells empty, never 0.
+    # The one project whose published end date (20.01.2023) is before its start (20.02.2023) is held back
+    # with that reason; every other project loads with its withheld cells empty, never 0.
     assert results["projects"].rows_loaded == 243
-    assert query(warehouse_db, "SELECT source_row, rule FROM quarantine") == \
+    assert query(warehouse_db, "SELECT source_row, rule FROM quarantine WHERE NOT row_loaded") == \
         [(177, "planned_finish_date_not_before_start_date")]
     assert query(warehouse_db, "SELECT count(*) FILTER (overall_rag IS NOT NULL), count(*) FROM raw_status") == \
         [(232, 244)]
+    assert query(warehouse_db, "SELECT count(*) FROM raw_projects WHERE budget_at_completion = 0") == [(0,)]
+    # Each withheld cell is counted by its rule and kept, with the publisher's text, in quarantine.
     counted = dict(query(warehouse_db, "SELECT rule, unexpected_count FROM gate_results "
-                                       "WHERE rule LIKE '%withheld%' AND unexpected_count > 0"))
-    assert counted["budget_at_completion_withheld_by_source"] == 51
+                                       "WHERE severity = 'cell' AND NOT success"))
+    kept = dict(query(warehouse_db, "SELECT rule, count(*) FROM quarantine WHERE row_loaded GROUP BY rule"))
+    assert counted == kept == {"budget_at_completion_withheld_by_source": 51, "start_date_withheld_by_source": 7,
+                               "planned_finish_date_withheld_by_source": 30,
+                               "percent_complete_withheld_by_source": 244,
+                               "overall_rag_withheld_by_source": 244 - 232}
+    (record,) = query(warehouse_db, "SELECT record->>'_withheld' FROM quarantine WHERE row_loaded "
+                                    "AND rule = 'budget_at_completion_withheld_by_source' "
+                                    "AND regexp_matches(record->>'_withheld', 'Exempt under Section') LIMIT 1")[0]
+    assert "budget_at_completion='Exempt under Section" in record
+    assert "cell(s) kept in quarantine" in results["projects"].message
 
-
-# --- capital delivery register -------------------------------------------------------------------------
 
 @pytest.mark.samples
 def test_capital_register_projects_and_gate_dates(con, samples: Path) -> None:

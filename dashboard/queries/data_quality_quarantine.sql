@@ -1,11 +1,12 @@
--- one row per quarantined row of the loads in use (at most $limit): where it came from, the rule it broke and
--- the record as read
+-- one row per quarantined row or cell of the loads in use (at most $limit): where it came from, the rule it
+-- broke, the record as read, and whether the row itself loaded (a cell rule: only that cell is empty)
 SELECT
     q.source,
     q.file_name,
     q.source_row,
     q.rule,
     q.column_name,
+    q.row_loaded,
     CAST(q.record AS VARCHAR) AS record,
     l.loaded_at
 FROM quarantine AS q

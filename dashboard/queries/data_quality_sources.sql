@@ -18,7 +18,7 @@ quarantined AS (
     SELECT q.source, count(*) AS rows_quarantined
     FROM quarantine AS q
     JOIN load_log AS l USING (load_id)
-    WHERE l.status IN ('loaded', 'loaded_with_quarantine')
+    WHERE l.status IN ('loaded', 'loaded_with_quarantine') AND NOT q.row_loaded
     GROUP BY q.source
 ),
 checks AS (
