@@ -168,5 +168,15 @@ def _serve(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
+def entry_point() -> None:
+    """The installed `pmo` command. It ends without interpreter teardown, where DuckDB 2.0's bindings
+    print "nanobind: leaked ..." warnings once great-expectations has used the database; every
+    connection is closed and every write committed or rolled back before `main` returns."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()

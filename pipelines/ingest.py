@@ -83,11 +83,8 @@ def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: dat
     for path in files:
         results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping,
                                 baseline=baseline, progress=progress or (lambda _msg: None))
-    if any(r.status in (LOADED, QUARANTINED) for r in results):
-        rebuild(db, progress=progress)
-    elif any(r.status == REJECTED for r in results):
-        with warehouse.connect(db) as con:  # the rejection is news for the Data-quality page
-            warehouse.publish(con, db)
+    if any(r.status in (LOADED, QUARANTINED, REJECTED) for r in results):
+        rebuild(db, progress=progress)  # a rejection is news too: it greys the KPIs its source feeds
     return results
 
 
@@ -234,7 +231,7 @@ def _result(batch: StagedBatch, report, strict: bool) -> LoadResult:
     checks = [{"rule": c.rule, "expectation": c.expectation, "column": c.column, "severity": c.severity,
                "success": c.success, "unexpected_count": c.unexpected_count, "examples": c.examples}
               for c in report.results]
-    failing = [c for c in report.results if not c.success and c.severity != "warning"]
+    failing = [c for c in report.results if not c.success and c.severity in ("structural", "row")]
     result = LoadResult(batch.file_name, batch.source, LOADED, rows_read=batch.rows, checks=checks)
     if report.structural_failures:
         first = report.structural_failures[0]
@@ -254,7 +251,7 @@ def _result(batch: StagedBatch, report, strict: bool) -> LoadResult:
         result.rows_loaded = batch.rows
         result.message = "loaded"
     if report.quarantined_cells and result.status != REJECTED:
-        cells = [c for c in failing if c.severity == "cell"]
+        cells = [c for c in report.results if not c.success and c.severity == "cell"]
         result.message += (f"; {report.quarantined_cells} cell(s) kept in quarantine, loaded empty: "
                            f"{_rules_summary(cells)}")
     return result

@@ -138,7 +138,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("is_baseline", BOOLEAN, "baseline snapshot", "是否基线"),
     ), snapshot=True, references={"project_id": "projects"},
         description="one row per milestone per snapshot"),
-    Source("risks", ("risk_id", "as_of_date"), (
+    Source("risks", ("project_id", "risk_id", "as_of_date"), (
         R("risk_id", TEXT, "risk", "risk no", "风险编号"),
         _PROJECT_ID,
         R("title", TEXT, "risk title", "description", "风险名称", "标题"),
@@ -153,7 +153,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("mitigation", TEXT, "response", "应对措施"),
         _AS_OF,
     ), snapshot=True, references={"project_id": "projects"}, description="one row per risk per snapshot"),
-    Source("changes", ("change_id",), (
+    Source("changes", ("project_id", "change_id"), (
         R("change_id", TEXT, "cr id", "change request", "cr", "变更编号"),
         _PROJECT_ID,
         R("title", TEXT, "change title", "标题"),
@@ -164,7 +164,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("cost_impact", NUMBER, "cost delta", "成本影响"),
         C("schedule_impact_days", NUMBER, "schedule impact", "schedule delta days", "工期影响天数"),
     ), references={"project_id": "projects"}, description="one row per change request"),
-    Source("issues", ("item_id",), (
+    Source("issues", ("project_id", "item_id"), (
         R("item_id", TEXT, "id", "raid id", "事项编号"),
         _PROJECT_ID,
         R("kind", TEXT, "type", "raid type", "类型", allowed=("issue", "action", "decision")),

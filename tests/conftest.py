@@ -31,7 +31,8 @@ def warehouse_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample portfolio loaded by `pmo demo`; PMO_DB points at it for the whole session."""
-    shared = tmp_path_factory.getbasetemp().parent / "demo-warehouse"
+    run_root = tmp_path_factory.getbasetemp()  # pytest-N/ of this run; xdist workers get pytest-N/popen-gwK/
+    shared = (run_root.parent if os.environ.get("PYTEST_XDIST_WORKER") else run_root) / "demo-warehouse"
     shared.mkdir(exist_ok=True)
     db = shared / "pmo.duckdb"
     with (shared / ".lock").open("w") as lock:

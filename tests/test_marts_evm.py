@@ -252,3 +252,27 @@ def test_cancelled_project_stops_at_its_last_report(tmp_path):
     assert june["is_complete"] and not june["is_stale"]
     health = one(con, "SELECT * FROM mart_health WHERE project_id = 'STOP' AND period = '2026-06'")
     assert health["grey_reason"] is None and health["freshness_score"] is None
+
+
+@pytest.mark.parametrize(("percent", "cpi", "rag"), [(106, 1.06, "amber"), (109, 1.09, "amber"), (111, 1.11, "red")])
+def test_cost_bands_are_two_sided(tmp_path, percent, cpi, rag):
+    # AC 10,000 on BAC 20,000 and EV = percent/200 x BAC: an under-run far beyond plan is a red flag too
+    con = new_warehouse(tmp_path)
+    insert(con, "projects", [project("P1", budget_at_completion=20_000)])
+    insert(con, "budgets", plan("P1", date(2026, 1, 1), [10_000, 10_000], [10_000, None]))
+    insert(con, "status", [status("P1", date(2026, 1, 28), percent / 2)])
+    run_build(con, as_of=date(2026, 1, 31))
+    r = one(con, "SELECT cpi, cpi_rag FROM mart_evm WHERE project_id = 'P1' AND period = '2026-01'")
+    assert r["cpi"] == approx(cpi) and r["cpi_rag"] == rag
+
+
+def test_tcpi_is_undefined_once_the_budget_is_spent(tmp_path):
+    # AC 60,000 of BAC 50,000 at 80 % complete: (50,000 - 40,000) / (50,000 - 60,000) would be -1
+    con = new_warehouse(tmp_path)
+    insert(con, "projects", [project("P1", budget_at_completion=50_000)])
+    insert(con, "budgets", plan("P1", date(2026, 1, 1), [25_000, 25_000], [30_000, 30_000]))
+    insert(con, "status", [status("P1", date(2026, 2, 26), 80)])
+    run_build(con, as_of=date(2026, 2, 28))
+    r = one(con, "SELECT ac, cpi, eac, tcpi FROM mart_evm WHERE project_id = 'P1' AND period = '2026-02'")
+    assert r["ac"] == approx(60_000) and r["cpi"] == approx(40_000 / 60_000)
+    assert r["eac"] == approx(75_000) and r["tcpi"] is None

@@ -122,7 +122,8 @@ def test_gate_failures_grey_the_months_they_touch(portfolio):
     log_load(portfolio, "rejected-1", "budgets", "budgets.csv", "rejected", datetime(2026, 4, 2, 9), MARCH)
     # a status row of P1's February report was quarantined -> P1 grey in February only
     log_load(portfolio, "status-q", "status", "status_feb.csv", "loaded_with_quarantine", datetime(2026, 3, 1, 9))
-    portfolio.execute("""INSERT INTO quarantine VALUES ('status-q', 'status', 'status_feb.csv', 7,
+    portfolio.execute("""INSERT INTO quarantine (load_id, source, file_name, source_row, rule, column_name, record)
+                         VALUES ('status-q', 'status', 'status_feb.csv', 7,
                          'percent_between_0_and_100', 'percent_complete',
                          '{"project_id": "P1", "report_date": "2026-02-26", "percent_complete": 140}')""")
     run_build(portfolio, as_of=MARCH)

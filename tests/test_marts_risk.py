@@ -96,3 +96,13 @@ def test_a_config_the_build_cannot_use_is_named(register, tmp_path, monkeypatch)
     monkeypatch.setenv("PMO_CONFIG", str(config))
     with pytest.raises(ConfigError, match=r"\[risk\] bands\[2\]"):
         run_build(register, as_of=AS_OF)
+
+
+def test_the_same_risk_id_in_two_projects_is_two_risks(tmp_path):
+    # Per-project registers number their risks from R-001: the risk's identity is (project, risk id).
+    con = new_warehouse(tmp_path)
+    insert(con, "projects", [project("P1"), project("P2")])
+    insert(con, "risks", [risk("R-001", 5, 5, project_id="P1"), risk("R-001", 1, 2, project_id="P2")])
+    run_build(con, as_of=AS_OF)
+    assert rows(con, "SELECT project_id, score, band FROM mart_risk ORDER BY project_id") == [
+        {"project_id": "P1", "score": 25, "band": "critical"}, {"project_id": "P2", "score": 2, "band": "low"}]

@@ -86,7 +86,7 @@ SELECT
     x.bac / nullif(x.cpi, 0) AS eac,
     x.bac / nullif(x.cpi, 0) - x.ac AS etc,
     x.bac - x.bac / nullif(x.cpi, 0) AS vac,
-    (x.bac - x.ev) / nullif(x.bac - x.ac, 0) AS tcpi,
+    CASE WHEN x.ac < x.bac THEN (x.bac - x.ev) / (x.bac - x.ac) END AS tcpi,  -- NULL once the budget is spent
     x.es,
     x.at_months,
     x.spi_t,

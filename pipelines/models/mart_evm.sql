@@ -99,8 +99,9 @@ SELECT
     m.bac / nullif(m.cpi, 0) AS eac,
     m.bac / nullif(m.cpi, 0) - m.ac AS etc,
     m.bac - m.bac / nullif(m.cpi, 0) AS vac,
-    -- no cost booked yet (AC = 0): cost performance is unknown, so TCPI is too
-    CASE WHEN m.ac > 0 THEN (m.bac - m.ev) / nullif(m.bac - m.ac, 0) END AS tcpi,
+    -- no cost booked yet (AC = 0): cost performance is unknown, so TCPI is too; budget spent (AC >= BAC):
+    -- no efficiency can finish within BAC, so the BAC-based TCPI is undefined (not negative)
+    CASE WHEN m.ac > 0 AND m.ac < m.bac THEN (m.bac - m.ev) / (m.bac - m.ac) END AS tcpi,
     m.pd,
     m.at_months,
     m.es_c,

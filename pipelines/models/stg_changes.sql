@@ -17,6 +17,6 @@ FROM raw_changes AS c
 LEFT JOIN load_log AS l ON l.load_id = c._load_id
 WHERE c.change_id IS NOT NULL
 QUALIFY row_number() OVER (
-    PARTITION BY c.change_id
+    PARTITION BY c.project_id, c.change_id
     ORDER BY l.loaded_at DESC NULLS LAST, c._load_id DESC NULLS LAST, c._source_row DESC NULLS LAST
 ) = 1;

@@ -17,6 +17,6 @@ FROM raw_issues AS i
 LEFT JOIN load_log AS l ON l.load_id = i._load_id
 WHERE i.item_id IS NOT NULL
 QUALIFY row_number() OVER (
-    PARTITION BY i.item_id
+    PARTITION BY i.project_id, i.item_id
     ORDER BY l.loaded_at DESC NULLS LAST, i._load_id DESC NULLS LAST, i._source_row DESC NULLS LAST
 ) = 1;

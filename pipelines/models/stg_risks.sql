@@ -34,4 +34,4 @@ SEMI JOIN latest_load AS k
 WHERE r.risk_id IS NOT NULL
 -- the last row of the grain in that load (a window max: row_number() = 1 is rewritten by DuckDB into a slow
 -- arg_max over every column when there are a million tiny partitions)
-QUALIFY r._source_row IS NOT DISTINCT FROM max(r._source_row) OVER (PARTITION BY r.risk_id, r.as_of_date);
+QUALIFY r._source_row IS NOT DISTINCT FROM max(r._source_row) OVER (PARTITION BY r.project_id, r.risk_id, r.as_of_date);
