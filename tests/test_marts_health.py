@@ -143,3 +143,21 @@ def test_gate_failures_grey_the_months_they_touch(portfolio):
     portfolio.execute("UPDATE raw_budgets SET _load_id = 'reload'")
     run_build(portfolio, as_of=MARCH)
     assert rows(portfolio, "SELECT * FROM mart_gate_impact WHERE source = 'budgets'") == []
+
+
+def test_a_driver_whose_input_failed_the_gate_greys_the_health_rag(portfolio):
+    run_build(portfolio, as_of=MARCH)
+    before = one(portfolio, "SELECT * FROM mart_health WHERE project_id = 'P1' AND period = '2026-03'")
+    assert (before["health_rag"], before["risk_score"]) == ("amber", approx(40 / 60 * 100))
+    # a row of P1's March risk snapshot was quarantined: the exposure the risk driver reads is incomplete
+    log_load(portfolio, "risks-q", "risks", "risks_2026-03-31.csv", "loaded_with_quarantine", datetime(2026, 4, 1, 9))
+    portfolio.execute("""INSERT INTO quarantine (load_id, source, file_name, source_row, rule, column_name, record)
+                         VALUES ('risks-q', 'risks', 'risks_2026-03-31.csv', 3, 'probability_between_1_and_5',
+                         'probability', '{"project_id": "P1", "as_of_date": "2026-03-31", "probability": 9}')""")
+    run_build(portfolio, as_of=MARCH)
+    after = one(portfolio, "SELECT * FROM mart_health WHERE project_id = 'P1' AND period = '2026-03'")
+    assert after["risks_gate_failed"] and after["risk_score"] is None
+    assert after["computed_rag"] == before["computed_rag"] == "red"  # the EVM inputs are sound
+    assert after["health_rag"] == "grey"  # not the amber of the 72.9 that the drivers left would give
+    assert after["health_score"] == approx((0.3 * 86.111111 + 0.3 * 58.333333 + 0.1 * 50 + 0.1 * 100) / 0.8)
+    assert after["health_grey_reason"] == "risks failed the quality gate (risk driver unknown)"

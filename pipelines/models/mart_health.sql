@@ -181,12 +181,19 @@ SELECT
     f.month_start,
     f.month_end,
     f.health_score AS health_score,
+    -- a driver whose input failed the gate is unknown: the score could be rosier than the truth, so no colour
     CASE
-        WHEN f.computed_rag = 'grey' OR f.health_score IS NULL THEN 'grey'
+        WHEN f.computed_rag = 'grey' OR f.health_score IS NULL OR f.risks_gate_failed OR f.quality_gate_failed
+            THEN 'grey'
         WHEN f.health_score >= b.green_from THEN 'green'
         WHEN f.health_score >= b.amber_from THEN 'amber'
         ELSE 'red'
     END AS health_rag,
+    nullif(concat_ws('; ', f.grey_reason,
+                     CASE WHEN f.health_score IS NULL THEN 'no driver is known' END,
+                     CASE WHEN f.risks_gate_failed THEN 'risks failed the quality gate (risk driver unknown)' END,
+                     CASE WHEN f.quality_gate_failed THEN 'quality failed the quality gate (quality driver unknown)' END),
+           '') AS health_grey_reason,
     f.computed_rag,
     f.declared_rag,
     coalesce(f.declared_rag IN ('green', 'amber', 'red') AND f.computed_rag IN ('green', 'amber', 'red')
