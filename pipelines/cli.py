@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -161,11 +160,21 @@ def _status(_args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from pipelines import warehouse
+
+    db = settings.db_path()
+    if db.exists() and not warehouse.snapshot_is_current(db):
+        from pipelines.ingest import rebuild
+
+        with console.status("the dashboard's snapshot was built by other code: rebuilding the marts …"):
+            rebuild(db)
     app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
-           "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    streamlit = str(Path(sys.executable).with_name("streamlit"))  # not `-m`: a stray module in the cwd can't shadow it
+    cmd = [streamlit, "run", str(app), "--server.address", "127.0.0.1", "--server.port", str(args.port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     console.print(f"dashboard on http://127.0.0.1:{args.port}  (Ctrl+C to stop)")
-    return subprocess.call(cmd)
+    sys.stdout.flush()
+    os.execv(streamlit, cmd)  # the server replaces this process: a signal to `pmo serve` reaches it
 
 
 def entry_point() -> None:

@@ -9,6 +9,7 @@ is the cache key that makes them see the new numbers once a load commits.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,6 +108,34 @@ def current_snapshot(path: Path | None = None) -> tuple[int, Path] | None:
     return version, published_dir(path) / f"v{version}.duckdb"
 
 
+def code_version() -> str:
+    """A digest of what shapes a published snapshot: the audit schema and every model's SQL."""
+    from pipelines.build import MODELS_DIR
+
+    digest = hashlib.sha256(AUDIT_DDL.encode())
+    for model in sorted(MODELS_DIR.glob("*.sql")):
+        digest.update(model.name.encode() + model.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def snapshot_is_current(path: Path | None = None) -> bool:
+    """True when the newest snapshot was published by this code (a newer dashboard may read new columns)."""
+    snapshot = current_snapshot(path)
+    if snapshot is None:
+        return False
+    try:
+        con = duckdb.connect(str(snapshot[1]), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        row = con.execute("SELECT code_version FROM snapshot_info").fetchone()
+    except duckdb.CatalogException:  # published before snapshots recorded their code version
+        return False
+    finally:
+        con.close()
+    return bool(row) and row[0] == code_version()
+
+
 def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
     """Copy every table and view except raw_* and stg_* into a new immutable snapshot; return its version."""
     folder = published_dir(path)
@@ -123,6 +152,8 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
     try:
         for name in names:
             con.execute(f'CREATE TABLE snapshot."{name}" AS SELECT * FROM main."{name}"')
+        con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ? AS code_version, now() AS published_at",
+                    [code_version()])
     finally:
         con.execute("DETACH snapshot")
     tmp = folder / "CURRENT.tmp"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines.demo import STALE, STORIES, STORY_RISK, TODAY, generate
+from pipelines.demo import BAD_EXPORT_PROJECT, BAD_EXPORT_ROWS, STALE, STORIES, STORY_RISK, TODAY, generate
 from pipelines.demo.timesheets import OVERLOAD_FROM
 from pipelines.sources import LOAD_ORDER, SOURCES, alias_index, normalise_header
 
@@ -188,7 +188,10 @@ def test_references_are_known(data) -> None:
 def test_ranges(data) -> None:
     assert num(data["status"]["percent_complete"]).between(0, 100).all()
     for col in ("probability", "impact"):
-        assert num(data["risks"][col]).between(1, 5).all()
+        out_of_range = data["risks"][~num(data["risks"][col]).between(1, 5)]
+        # only the data-quality story's misscored rows (BAD_EXPORT_*), which the gate must catch
+        expected = BAD_EXPORT_ROWS if col == "impact" else 0
+        assert len(out_of_range) == expected and set(out_of_range["project_id"]) <= {BAD_EXPORT_PROJECT}
     assert (num(data["timesheets"]["hours"]) > 0).all()
     assert num(data["people"]["weekly_capacity_hours"]).isin([20, 24, 32, 40]).all()
     assert {20, 24, 32} <= set(num(data["people"]["weekly_capacity_hours"]))

@@ -253,3 +253,23 @@ def test_a_rejected_re_export_greys_the_kpis_its_file_fed(loaded: Path, tmp_path
             [("P1", "budgets", "rejected_load"), ("P2", "budgets", "rejected_load")]
     finally:
         con.close()
+
+
+def test_a_snapshot_published_by_older_code_is_detected_and_rebuilt(loaded: Path) -> None:
+    from pipelines import warehouse
+
+    assert not warehouse.snapshot_is_current(loaded)  # the copied warehouse has no snapshot yet
+    ingest.rebuild(loaded)
+    assert warehouse.snapshot_is_current(loaded)
+    version, snapshot = warehouse.current_snapshot(loaded)
+    con = duckdb.connect(str(snapshot))  # what an older release published: no code version, an older schema
+    con.execute("DROP TABLE snapshot_info")
+    con.execute("ALTER TABLE quarantine DROP COLUMN row_loaded")
+    con.close()
+    assert not warehouse.snapshot_is_current(loaded)
+    ingest.rebuild(loaded)  # what `pmo serve` does before it starts the dashboard
+    assert warehouse.snapshot_is_current(loaded)
+    new_version, snapshot = warehouse.current_snapshot(loaded)
+    assert new_version == version + 1
+    assert count(snapshot, "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'quarantine' "
+                           "AND column_name = 'row_loaded'") == 1

@@ -50,3 +50,19 @@ def test_total_rollup_matches_the_projects(demo):
                         WHERE period = ? AND ev IS NOT NULL AND ac > 0""", [period])
     assert total["projects_measured"] == sums["n"] > 0
     assert total["cpi"] == approx(sums["ev"] / sums["ac"])
+
+
+def test_the_misscored_risk_export_is_quarantined_and_greys_that_project_only(demo):
+    from pipelines.demo import BAD_EXPORT_IMPACT, BAD_EXPORT_PROJECT, BAD_EXPORT_ROWS
+
+    held = rows(demo, """SELECT q.file_name, q.rule, q.record->>'project_id' AS project_id,
+                                CAST(q.record->>'impact' AS INTEGER) AS impact
+                         FROM quarantine q JOIN load_log l USING (load_id) WHERE l.status = 'loaded_with_quarantine'""")
+    assert held == [{"file_name": "risks_2026-10.csv", "rule": "impact_between_1_and_5",
+                     "project_id": BAD_EXPORT_PROJECT, "impact": BAD_EXPORT_IMPACT}] * BAD_EXPORT_ROWS
+    greyed = rows(demo, "SELECT project_id, period, health_grey_reason FROM mart_health "
+                        "WHERE risks_gate_failed ORDER BY period")
+    assert greyed == [{"project_id": BAD_EXPORT_PROJECT, "period": "2026-10",
+                       "health_grey_reason": "risks failed the quality gate (risk driver unknown)"}]
+    assert one(demo, "SELECT health_rag FROM mart_health WHERE project_id = ? AND period = '2026-10'",
+               [BAD_EXPORT_PROJECT])["health_rag"] == "grey"

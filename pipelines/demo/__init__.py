@@ -6,6 +6,18 @@ team) behind the stories the dashboard should make obvious. See pipelines/demo/g
 Note: the package attribute `generate` is the function; the module is `pipelines.demo.generate` in sys.modules.
 """
 
-from pipelines.demo.generate import SEED, STALE, STORIES, STORY_NOTES, STORY_RISK, TODAY, generate
+from pipelines.demo.generate import (
+    BAD_EXPORT_IMPACT,
+    BAD_EXPORT_PROJECT,
+    BAD_EXPORT_ROWS,
+    SEED,
+    STALE,
+    STORIES,
+    STORY_NOTES,
+    STORY_RISK,
+    TODAY,
+    generate,
+)
 
-__all__ = ["SEED", "STALE", "STORIES", "STORY_NOTES", "STORY_RISK", "TODAY", "generate"]
+__all__ = ["BAD_EXPORT_IMPACT", "BAD_EXPORT_PROJECT", "BAD_EXPORT_ROWS", "SEED", "STALE", "STORIES", "STORY_NOTES",
+           "STORY_RISK", "TODAY", "generate"]

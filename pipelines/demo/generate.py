@@ -32,6 +32,8 @@ from pipelines.demo.timesheets import OVERLOAD_FROM, timesheets
 from pipelines.demo.writers import write_csv, write_xlsx
 
 SEED = 20261031
+# A data-quality story: in its latest risk export this project scored two risks' impact on a 1-10 scale.
+BAD_EXPORT_PROJECT, BAD_EXPORT_IMPACT, BAD_EXPORT_ROWS = "PRJ-006", 10, 2
 
 STORIES: dict[str, str] = {
     "slipping": STORY_PROJECTS["slipping"],  # milestones slip every month, SPI amber -> red, PM declares green
@@ -42,6 +44,7 @@ STORIES: dict[str, str] = {
     "healthy": STORY_PROJECTS["healthy"],  # green, on plan, on budget
     "on_hold": STORY_PROJECTS["on_hold"],  # on hold since July 2026
     "cancelled": STORY_PROJECTS["cancelled"],  # cancelled in April 2026
+    "bad_export": BAD_EXPORT_PROJECT,  # its October risk export breaks the gate: health RAG grey
 }
 STORY_RISK = registers.story_risk_id(STORIES["risk_materialises"])
 STALE = STALE_PROJECTS  # active projects with no status report in the last two months (Sep, Oct 2026)
@@ -58,6 +61,9 @@ STORY_NOTES = {
     "healthy": "Payroll Consolidation: green every month, CPI and SPI within 2 % of 1.0.",
     "on_hold": "Mobile App v3: on hold since July 2026 pending a funding decision.",
     "cancelled": "Loyalty Programme Revamp: cancelled by the steering committee in April 2026.",
+    "bad_export": "Chatbot for Customer Support: two of its October risks were scored on a 1-10 scale (impact "
+                  "10); the gate quarantines them, so its risk driver and health RAG are unknown (grey) for "
+                  "October while every other number loads.",
 }
 
 TIMESHEET_CN = {"employee_id": "员工编号", "project_id": "项目编号", "work_date": "工作日期", "hours": "工时",
@@ -77,7 +83,7 @@ def generate(out_dir: Path, seed: int = SEED) -> list[Path]:
              write_csv(reports.budgets(projects), out_dir / "budgets.csv")]
     files += _snapshots(reports.status(projects, seed), "status", out_dir, by="report_date")
     files += _snapshots(reports.milestones(projects, seed), "milestones", out_dir)
-    files += _snapshots(registers.risks(projects, seed), "risks", out_dir)
+    files += _snapshots(_misscored(registers.risks(projects, seed)), "risks", out_dir)
     files += _timesheets(hours, out_dir)
     files.append(write_csv(registers.changes(projects, seed), out_dir / "changes.csv"))
     raid = registers.raid(projects, people, seed)
@@ -128,6 +134,16 @@ def _snapshots(frame: pd.DataFrame, name: str, out_dir: Path, by: str = "as_of_d
     return paths
 
 
+def _misscored(risks: pd.DataFrame) -> pd.DataFrame:
+    """The data-quality story: BAD_EXPORT_ROWS open risks of BAD_EXPORT_PROJECT in the last snapshot get an
+    impact outside 1..5."""
+    latest = risks["as_of_date"] == risks["as_of_date"].max()
+    rows = risks.index[latest & (risks["project_id"] == BAD_EXPORT_PROJECT) & (risks["status"] == "open")]
+    risks = risks.copy()
+    risks.loc[rows[:BAD_EXPORT_ROWS], "impact"] = BAD_EXPORT_IMPACT
+    return risks
+
+
 def _timesheets(hours: pd.DataFrame, out_dir: Path) -> list[Path]:
     quarter = hours["work_date"].dt.year.astype(str) + "-Q" + ((hours["work_date"].dt.month - 1) // 3 + 1).astype(str)
     paths = []
@@ -146,4 +162,5 @@ def _timesheets(hours: pd.DataFrame, out_dir: Path) -> list[Path]:
     return paths
 
 
-__all__ = ["SEED", "STALE", "STORIES", "STORY_NOTES", "STORY_RISK", "TODAY", "generate"]
+__all__ = ["BAD_EXPORT_IMPACT", "BAD_EXPORT_PROJECT", "BAD_EXPORT_ROWS", "SEED", "STALE", "STORIES", "STORY_NOTES",
+           "STORY_RISK", "TODAY", "generate"]
