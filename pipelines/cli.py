@@ -10,11 +10,15 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
 from rich.table import Table
 
 from pipelines import settings
@@ -38,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # the last line of defence: one readable line, never a traceback
         if os.environ.get("PMO_DEBUG"):
             raise
-        errors.print(f"[red]error:[/red] {type(err).__name__}: {err}")
+        errors.print(f"[red]error:[/red] {escape(f'{type(err).__name__}: {err}')}", soft_wrap=True)
         return 1
 
 
@@ -57,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--source", choices=sorted(_sources()), help="skip source detection")
     ingest.add_argument("--as-of", type=date.fromisoformat, help="snapshot date YYYY-MM-DD")
     ingest.add_argument("--strict", action="store_true", help="reject a file on any failed check")
-    ingest.add_argument("--mapping", help="a mapping preset (pipelines/mappings/NAME.toml)")
+    ingest.add_argument("--mapping", help="a mapping preset (pipelines/mappings/NAME.toml, or a preset file), "
+                                          "or a header map FILE.toml with [aliases] \"Their header\" = \"column\"")
+    ingest.add_argument("--sheet", help="the workbook sheet to read (default: the first visible one)")
     ingest.add_argument("--baseline", action="store_true", help="the schedule is its project's baseline")
     ingest.add_argument("--json", action="store_true", help="print the results as JSON")
     ingest.set_defaults(run=_ingest)
@@ -85,14 +91,15 @@ def _sources() -> list[str]:
 def _ingest(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
     if missing:
-        errors.print(f"[red]error:[/red] no such file or folder: {', '.join(map(str, missing))}")
+        errors.print(f"[red]error:[/red] no such file or folder: {escape(', '.join(map(str, missing)))}",
+                     soft_wrap=True)
         return 2
     from pipelines.ingest import ingest_paths
 
-    with console.status("loading …") as spinner:
+    with _progress_bar() as progress:
         results = ingest_paths(args.paths, source=args.source, as_of=args.as_of, strict=args.strict,
-                               mapping=args.mapping, baseline=args.baseline,
-                               progress=lambda msg: spinner.update(msg))
+                               mapping=args.mapping, baseline=args.baseline, sheet=args.sheet,
+                               progress=progress)
     if args.json:
         print(json.dumps([asdict(r) for r in results], default=str, indent=1))
     else:
@@ -100,31 +107,51 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if any(r.failed for r in results) else 0
 
 
+@contextmanager
+def _progress_bar() -> Iterator[Callable[..., None]]:
+    """A live bar while files load: each file's phase, and the percentage of a long statement (a large file)."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("loading …", total=None)
+
+        def show(message: str, percent: float | None = None) -> None:
+            bar.update(task, description=escape(message), total=None if percent is None else 100,
+                       completed=percent or 0)
+
+        yield show
+
+
 def _print_results(results) -> None:
+    """The summary table, then one line per file that was rejected or had rows quarantined. File names,
+    headers and cell values in messages are the user's text, printed literally (never as markup)."""
     table = Table(title="Load summary")
     for col in ("file", "source", "status", "read", "loaded", "quarantined"):
         table.add_column(col, justify="right" if col in ("read", "loaded", "quarantined") else "left")
     colours = {"loaded": "green", "loaded_with_quarantine": "yellow", "unchanged": "cyan", "rejected": "red"}
     for r in results:
-        table.add_row(r.file, r.source or "?", f"[{colours[r.status]}]{r.status}[/]", str(r.rows_read),
+        table.add_row(escape(r.file), r.source or "?", f"[{colours[r.status]}]{r.status}[/]", str(r.rows_read),
                       str(r.rows_loaded), str(r.rows_quarantined))
     console.print(table)
     for r in results:
         if r.status in ("rejected", "loaded_with_quarantine"):
-            (errors if r.failed else console).print(f"{'✗' if r.failed else '!'} {r.message}")
+            (errors if r.failed else console).print(f"{'✗' if r.failed else '!'} {escape(r.message)}",
+                                                    soft_wrap=True)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from pipelines.demo import generate
+    from pipelines.demo import STORIES, STORY_NOTES, generate
     from pipelines.ingest import ingest_paths
 
     with console.status("generating the sample portfolio …"):
         files = generate(args.out)
-    console.print(f"generated {len(files)} files in {args.out}")
-    with console.status("loading …") as spinner:
-        results = ingest_paths(files, progress=lambda msg: spinner.update(msg))
+    console.print(f"generated {len(files)} files in {escape(str(args.out))}")
+    with _progress_bar() as progress:
+        results = ingest_paths(files, progress=progress)
     _print_results(results)
-    console.print(f"warehouse: {settings.db_path()}")
+    console.print(f"warehouse: {escape(str(settings.db_path()))}")
+    console.print("\n[bold]What to look for[/bold] (`pmo serve` opens the dashboard):")
+    for story, note in STORY_NOTES.items():
+        console.print(f"  • {STORIES[story]}  {escape(note)}", soft_wrap=True)
     return 1 if any(r.failed for r in results) else 0
 
 
@@ -146,9 +173,9 @@ def _status(_args: argparse.Namespace) -> int:
 
     db = settings.db_path()
     if not db.exists():
-        errors.print(f"no warehouse at {db} yet: run `pmo demo` or `pmo ingest FILES`")
+        errors.print(f"no warehouse at {escape(str(db))} yet: run `pmo demo` or `pmo ingest FILES`", soft_wrap=True)
         return 1
-    table = Table(title=f"Warehouse {db} ({db.stat().st_size / 2**20:.1f} MiB)")
+    table = Table(title=f"Warehouse {escape(str(db))} ({db.stat().st_size / 2**20:.1f} MiB)")
     headers = ("source", "rows", "files", "last load", "latest as-of", "last status", "quarantined",
                "failed checks")
     for h in headers:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from pipelines import settings, warehouse
 from pipelines.batch import InputError, StagedBatch
 from pipelines.sources import LINEAGE_COLUMNS, LOAD_ORDER, SOURCES
 
-Progress = Callable[[str], None]
+Progress = Callable[..., None]  # progress(message, percent=None): percent of the running statement, when known
+POLL_SECONDS = 0.2
 LOADED, QUARANTINED, UNCHANGED, REJECTED = "loaded", "loaded_with_quarantine", "unchanged", "rejected"
 
 
@@ -72,7 +74,7 @@ def file_hash(path: Path) -> str:
 
 
 def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: date | None = None,
-                 strict: bool = False, mapping: str | None = None, baseline: bool = False,
+                 strict: bool = False, mapping: str | None = None, baseline: bool = False, sheet: str | None = None,
                  db: Path | None = None, progress: Progress | None = None) -> list[LoadResult]:
     """Load every file (folders expanded), referenced sources first; rebuild and publish the marts once."""
     db = db or settings.db_path()
@@ -81,8 +83,8 @@ def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: dat
     files = sorted(expand(paths), key=_load_rank)
     results: list[LoadResult] = []
     for path in files:
-        results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping,
-                                baseline=baseline, progress=progress or (lambda _msg: None))
+        results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping, sheet=sheet,
+                                baseline=baseline, progress=progress or (lambda *_: None))
     if any(r.status in (LOADED, QUARANTINED, REJECTED) for r in results):
         rebuild(db, progress=progress)  # a rejection is news too: it greys the KPIs its source feeds
     return results
@@ -123,6 +125,8 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
     scratch.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(scratch))
     digest = ""
+    watch = _StatementProgress(con, progress)
+    progress = watch.phase
     try:
         if not path.is_file():
             raise InputError(name, "file_missing", "no such file")
@@ -134,7 +138,8 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
         from pipelines.readers import stage_file
 
         batches = sorted(stage_file(con, path, source=options["source"], as_of=options["as_of"],
-                                    mapping=options["mapping"], baseline=options["baseline"], progress=progress),
+                                    mapping=options["mapping"], baseline=options["baseline"], sheet=options["sheet"],
+                                    progress=progress),
                          key=lambda b: LOAD_ORDER.index(b.source))
         progress(f"{name}: validating")
         reports = _validate(con, scratch, db, batches)
@@ -162,9 +167,37 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
                                message=f"{name}: the warehouse is busy (another pmo process is writing); try again")]
         raise
     finally:
+        watch.stop()
         con.close()
         scratch.unlink(missing_ok=True)
         shutil.rmtree(scratch.with_suffix(".duckdb.tmp"), ignore_errors=True)
+
+
+class _StatementProgress:
+    """Reports the phase of a file's load, and while a long statement runs on `con` (reading, typing, writing a
+    large file) its percentage, polled from DuckDB's own progress estimate by a background thread."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, report: Progress):
+        self.con, self.report, self.message = con, report, ""
+        con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
+                    "SET progress_bar_time = 0")
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, name="ingest-progress", daemon=True)
+        self._thread.start()
+
+    def phase(self, message: str) -> None:
+        self.message = message
+        self.report(message)
+
+    def _poll(self) -> None:
+        while not self._done.wait(POLL_SECONDS):
+            percent = self.con.query_progress()
+            if percent >= 0 and self.message:
+                self.report(self.message, min(percent, 100.0))
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, db: Path, digest: str) -> list[tuple[str, str]]:
@@ -238,10 +271,10 @@ def _result(batch: StagedBatch, report, strict: bool) -> LoadResult:
         result.status = REJECTED
         result.message = (f"{batch.file_name}: {f'column {first.column!r}: ' if first.column else ''}"
                           f"{first.rule} failed ({first.examples or 'structural'}); nothing loaded")
-    elif report.quarantined_rows and strict:
+    elif strict and (failed := [c for c in report.results if not c.success]):
+        # --strict: any failed check rejects, warnings and withheld cells included
         result.status = REJECTED
-        result.message = (f"{batch.file_name}: --strict and {report.quarantined_rows} row(s) failed "
-                          f"{_rules_summary(failing)}; nothing loaded")
+        result.message = f"{batch.file_name}: --strict and failed checks {_rules_summary(failed)}; nothing loaded"
     elif report.quarantined_rows:
         result.status = QUARANTINED
         result.rows_quarantined = report.quarantined_rows

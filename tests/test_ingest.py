@@ -99,6 +99,8 @@ def _bad_cases() -> list[tuple[str, str, str, bool]]:
             cases.append((source, "unknown_project", sf.with_column(source, "project_id", "P404"), True))
     cases.append(("timesheets", "unknown_employee", sf.with_column("timesheets", "employee_id", "E404"), True))
     cases.append(("timesheets", "hours_over_24", sf.with_column("timesheets", "hours", "25"), True))
+    cases.append(("timesheets", "person_day_over_24",  # two valid rows, 26 h on one day together
+                  "employee_id,project_id,work_date,hours\nE1,P1,2026-03-02,13\nE1,P2,2026-03-02,13\n", True))
     return cases
 
 
@@ -115,6 +117,37 @@ def test_bad_file_is_rejected_with_one_line_and_warehouse_unchanged(
     reason = [line for line in out.err.splitlines() if path.name in line]
     assert len(reason) == 1 and "Traceback" not in out.err + out.out, out
     assert count(loaded, "SELECT status FROM load_log ORDER BY loaded_at DESC LIMIT 1") == "rejected"
+
+
+GARBAGE = bytes(range(256)) * 64 + b"PK\x03\x04\x00\x00garbage"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+@pytest.mark.parametrize("source", sorted(SOURCES))
+def test_binary_garbage_is_rejected_with_one_line_and_warehouse_unchanged(
+        loaded: Path, tmp_path: Path, capsys, source: str, suffix: str) -> None:
+    path = tmp_path / f"{source}{suffix}"
+    path.write_bytes(GARBAGE)
+    before = dump(loaded, skip=AUDIT)
+    assert pmo(["ingest", str(path), "--source", source]) == 1
+    assert dump(loaded, skip=AUDIT) == before
+    out = capsys.readouterr()
+    reason = [line for line in out.err.splitlines() if path.name in line]
+    assert len(reason) == 1 and "Traceback" not in out.err + out.out, out
+
+
+def test_text_that_looks_like_markup_is_printed_literally(loaded: Path, tmp_path: Path, capsys) -> None:
+    # File names, headers and cells are the user's text: `[/h]` or `[bold]` must neither crash nor vanish
+    path = sf.write(tmp_path / "in", "risks", sf.CLEAN["risks"].replace("Vendor delay", "[/x] delay")
+                    .replace(",4,4,open,", ",4,9,open,"), name="risks[bold].csv")
+    assert pmo(["ingest", str(path), "--source", "risks"]) == 0
+    out = capsys.readouterr()
+    assert "risks[bold].csv" in out.out and "impact_between_1_and_5" in out.out and "Traceback" not in out.err
+    unknown = tmp_path / "in" / "rates.csv"
+    unknown.write_text("Rate [/h],Who\n12,Ann\n", encoding="utf-8")
+    assert pmo(["ingest", str(unknown)]) == 1
+    err = capsys.readouterr().err
+    assert "Rate [/h]" in err and "[unknown_source]" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize(("case", "text", "rule"), [
@@ -273,3 +306,17 @@ def test_a_snapshot_published_by_older_code_is_detected_and_rebuilt(loaded: Path
     assert new_version == version + 1
     assert count(snapshot, "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'quarantine' "
                            "AND column_name = 'row_loaded'") == 1
+
+
+def test_a_large_file_reports_the_percentage_of_its_long_statements(loaded: Path, tmp_path: Path) -> None:
+    path = tmp_path / "timesheets.csv"
+    duckdb.sql("SELECT 'E1' AS employee_id, 'P1' AS project_id, DATE '2025-01-01' + CAST(i % 300 AS INTEGER) "
+               "AS work_date, 1 AS hours, 'a' || i AS activity FROM range(1500000) t(i)").write_csv(str(path))
+    seen: list[tuple[str, float | None]] = []
+    [result] = ingest.ingest_paths([path], progress=lambda message, percent=None: seen.append((message, percent)))
+    assert result.status in ("loaded", "loaded_with_quarantine"), result.message
+    phases = [m for m, p in seen if p is None]
+    assert phases[:2] == ["timesheets.csv: reading", "timesheets.csv: typing 1,500,000 timesheets rows"]
+    percents = [(m, p) for m, p in seen if p is not None]
+    assert percents and all(0 <= p <= 100 for _, p in percents), seen
+    assert {m for m, _ in percents} <= set(phases)

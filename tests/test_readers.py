@@ -173,6 +173,9 @@ def test_xlsx_cells_become_text_then_types(con, tmp_path: Path) -> None:
     assert values(con, batch, "employee_id, weekly_capacity_hours, hourly_cost_rate, start_date, end_date") == [
         ("E1", 40.0, 80.5, date(2025, 1, 6), date(2024, 1, 1)),
         ("1002", 37.5, 60.0, date(2026, 2, 1), date(2025, 1, 1))]
+    with pytest.raises(InputError, match="no_data_rows"):  # the first sheet holds one note, no table
+        stage_file(con, path)
+    assert [b.source for b in stage_file(con, path, sheet="People")] == ["people"]  # `pmo ingest --sheet People`
 
 
 def test_parquet_columns_are_read_as_text_then_typed(con, tmp_path: Path) -> None:
@@ -368,11 +371,24 @@ def test_a_column_own_name_beats_an_alias() -> None:
     assert mapping == {"Project ID": "project_id", "Employee": "employee_id", "Date": "work_date", "Hours": "hours"}
 
 
+HEADER_MAP = '[aliases]\n"Staff Number" = "employee_id"\n"Job" = "project_id"\n"Logged" = "hours"\n'
+THEIR_TIMESHEET = "Staff Number,Job,Date,Logged,Ignored\nS1,J1,2026-03-02,6,x\n"
+
+
 def test_user_mapping_file_from_environment(con, tmp_path: Path, monkeypatch) -> None:
     mapping = tmp_path / "mine.toml"
-    mapping.write_text('[aliases]\n"Staff Number" = "employee_id"\n"Job" = "project_id"\n"Logged" = "hours"\n')
+    mapping.write_text(HEADER_MAP)
     monkeypatch.setenv("PMO_MAPPING", str(mapping))
-    batch = stage(con, tmp_path, "t.csv", "Staff Number,Job,Date,Logged,Ignored\nS1,J1,2026-03-02,6,x\n")
+    batch = stage(con, tmp_path, "t.csv", THEIR_TIMESHEET)
+    assert (batch.source, values(con, batch, "employee_id, project_id, hours")) == ("timesheets", [("S1", "J1", 6.0)])
+
+
+def test_user_mapping_file_given_as_mapping(con, tmp_path: Path) -> None:
+    mapping = tmp_path / "mine.toml"
+    mapping.write_text(HEADER_MAP)
+    path = tmp_path / "t.csv"
+    path.write_text(THEIR_TIMESHEET, encoding="utf-8")
+    [batch] = stage_file(con, path, mapping=str(mapping))
     assert (batch.source, values(con, batch, "employee_id, project_id, hours")) == ("timesheets", [("S1", "J1", 6.0)])
 
 
