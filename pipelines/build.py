@@ -75,6 +75,15 @@ MODELS: tuple[str, ...] = (
 # The configuration sections this module turns into cfg_* tables.
 CONFIG_SECTIONS = ("evm", "risk", "utilisation", "milestones", "health", "quality", "documents")
 HEALTH_DRIVERS = ("cost", "schedule", "risk", "quality", "freshness")
+# The scalar settings the models read from cfg_setting (by key); each must be a number in the config file,
+# which holds the only copy of every default.
+MODEL_SETTINGS = (
+    "evm.bac_tolerance", "health.stale_after_days", "health.quality.window_months",
+    "milestones.on_time_tolerance_days", "milestones.amber_slip_days", "milestones.red_slip_days",
+    "quality.conditional_counts_as", "quality.amber_below", "quality.red_below",
+    "utilisation.over_allocated_above", "utilisation.under_allocated_below",
+    "utilisation.default_weekly_capacity_hours", "documents.stale_after_days",
+)
 HEALTH_INPUTS = {"cost": "cpi", "schedule": "spi_t", "risk": "exposure", "quality": "pass_rate",
                  "freshness": "status_age_days"}
 
@@ -148,17 +157,21 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
 def load_config(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], *, as_of: date | None = None) -> None:
     """Write the config sections into cfg_* tables (values always bound, never formatted into SQL)."""
     con.execute(CFG_DDL)
-    scalars = [(key, _text(value), _number(value)) for key, value in _flatten(cfg, CONFIG_SECTIONS)]
+    flat = dict(_flatten(cfg, CONFIG_SECTIONS))
+    for key in MODEL_SETTINGS:  # each present and a number, or a ConfigError naming it
+        section, _, name = key.rpartition(".")
+        _num({name: flat[key]} if key in flat else {}, name, section)
+    scalars = [(key, _text(value), _number(value)) for key, value in flat.items()]
     scalars.append(("build.as_of_date", as_of.isoformat() if as_of else None, None))
     con.executemany("INSERT INTO cfg_setting VALUES (?, ?, ?)", scalars)
     con.executemany("INSERT INTO cfg_rag_band VALUES (?, ?, ?, ?)", rag_bands(cfg))
     con.executemany("INSERT INTO cfg_risk_band VALUES (?, ?, ?, ?, ?)", risk_bands(cfg))
-    open_statuses = _section(cfg, "risk").get("open_statuses", ["open", "mitigating"])
+    open_statuses = _required(_section(cfg, "risk"), "open_statuses", "risk")
     con.executemany("INSERT INTO cfg_risk_open_status VALUES (?)", [[str(s).lower()] for s in open_statuses])
     con.executemany("INSERT INTO cfg_health_driver VALUES (?, ?, ?, ?, ?)", health_drivers(cfg))
     health = _section(cfg, "health")
     con.executemany("INSERT INTO cfg_health_band VALUES (?, ?)",
-                    [("green", _num(health, "green_from", 75)), ("amber", _num(health, "amber_from", 50)),
+                    [("green", _num(health, "green_from", "health")), ("amber", _num(health, "amber_from", "health")),
                      ("red", 0.0)])
     mandatory = _section(cfg, "documents").get("mandatory", {})
     rows = [(stage, doc) for stage, docs in mandatory.items() for doc in docs]
@@ -168,8 +181,8 @@ def load_config(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], *, as_of: d
 
 def rag_bands(cfg: dict[str, Any]) -> list[tuple[str, int, float, float]]:
     evm = _section(cfg, "evm")
-    g_lo, g_hi = _num(evm, "green_low", 0.95), _num(evm, "green_high", 1.05)
-    a_lo, a_hi = _num(evm, "amber_low", 0.90), _num(evm, "amber_high", 1.10)
+    g_lo, g_hi = _num(evm, "green_low", "evm"), _num(evm, "green_high", "evm")
+    a_lo, a_hi = _num(evm, "amber_low", "evm"), _num(evm, "amber_high", "evm")
     if not a_lo <= g_lo <= g_hi <= a_hi:
         raise ConfigError("[evm] needs amber_low <= green_low <= green_high <= amber_high")
     return [("green", 1, g_lo, g_hi), ("amber", 2, a_lo, a_hi), ("red", 3, -math.inf, math.inf)]
@@ -177,8 +190,8 @@ def rag_bands(cfg: dict[str, Any]) -> list[tuple[str, int, float, float]]:
 
 def risk_bands(cfg: dict[str, Any]) -> list[tuple[str, int, float, float, bool]]:
     risk = _section(cfg, "risk")
-    bands = risk.get("bands") or []
-    escalated = {str(b) for b in risk.get("escalated_bands", [])}
+    bands = _required(risk, "bands", "risk")
+    escalated = {str(b) for b in _required(risk, "escalated_bands", "risk")}
     rows, previous = [], 0.0
     for rank, band in enumerate(bands, start=1):
         name, top = str(band.get("name", "")), band.get("max")
@@ -193,15 +206,15 @@ def risk_bands(cfg: dict[str, Any]) -> list[tuple[str, int, float, float, bool]]
 
 def health_drivers(cfg: dict[str, Any]) -> list[tuple[str, str, float, float, float]]:
     health = _section(cfg, "health")
-    weights = health.get("weights", {})
-    defaults = {"cost": (1.0, 0.8), "schedule": (1.0, 0.8), "risk": (0.0, 60.0), "quality": (1.0, 0.5),
-                "freshness": (31.0, _num(health, "stale_after_days", 45))}
+    weights = _required(health, "weights", "health")
     rows = []
     for driver in HEALTH_DRIVERS:
-        section = health.get(driver, {})
-        full_at = _num(section, "full_at", defaults[driver][0], f"health.{driver}")
-        zero_at = _num(section, "zero_at", defaults[driver][1], f"health.{driver}")
-        weight = _num(weights, driver, 0.0, "health.weights")
+        section = _required(health, driver, "health")
+        full_at = _num(section, "full_at", f"health.{driver}")
+        # freshness reaches 0 where a report turns stale
+        zero_at = (_num(health, "stale_after_days", "health") if driver == "freshness"
+                   else _num(section, "zero_at", f"health.{driver}"))
+        weight = _num(weights, driver, "health.weights")
         if full_at == zero_at or weight < 0:
             raise ConfigError(f"[health.{driver}] needs full_at != zero_at and a weight >= 0")
         rows.append((driver, HEALTH_INPUTS[driver], weight, full_at, zero_at))
@@ -215,10 +228,16 @@ def _section(cfg: dict[str, Any], name: str) -> dict[str, Any]:
     return value
 
 
-def _num(section: dict[str, Any], key: str, default: float, where: str = "") -> float:
-    value = section.get(key, default)
+def _required(section: dict[str, Any], key: str, where: str) -> Any:
+    if key not in section:
+        raise ConfigError(f"{settings.config_path().name}: [{where}] {key} is missing")
+    return section[key]
+
+
+def _num(section: dict[str, Any], key: str, where: str) -> float:
+    value = _required(section, key, where)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(f"{where or 'config'}.{key} must be a number, got {value!r}")
+        raise ConfigError(f"{settings.config_path().name}: [{where}] {key} must be a number, got {value!r}")
     return float(value)
 
 

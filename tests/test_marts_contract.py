@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import duckdb
 import pytest
 from marts_support import REPO, insert, new_warehouse, plan, project, run_build, status
 
@@ -102,3 +103,34 @@ def test_docs_list_every_column_of_every_published_model(built):
         if missing := [c for c in columns(con, model) if f"`{c}`" not in section]:
             gaps[model] = missing
     assert not gaps, f"docs/marts.md does not describe these columns: {gaps}"
+
+
+def test_every_setting_a_model_reads_is_required_from_the_config_file():
+    from pipelines.build import MODEL_SETTINGS
+
+    read = set()
+    for sql in MODELS_DIR.glob("*.sql"):
+        read |= set(re.findall(r"key = '([a-z_.]+)'", sql.read_text(encoding="utf-8")))
+    assert read - {"build.as_of_date"} == set(MODEL_SETTINGS)  # build.as_of_date is the --as-of argument
+    assert not [p.name for p in MODELS_DIR.glob("*.sql")
+                if re.search(r"coalesce\(\(?(?:SELECT )?(?:max\()?num", p.read_text(encoding="utf-8"))], \
+        "a model falls back to a default of its own: the config file holds the only copy"
+
+
+@pytest.mark.parametrize(("line", "named"), [
+    ("stale_after_days = 45", r"\[health\] stale_after_days is missing"),
+    ("red_slip_days = 30", r"\[milestones\] red_slip_days is missing"),
+    ("green_low = 0.95", r"\[evm\] green_low is missing"),
+])
+def test_a_setting_missing_from_the_config_file_is_named(tmp_path, monkeypatch, line, named):
+    from pipelines.build import ConfigError, load_config
+
+    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
+    assert text.count(f"\n{line}") == 1, line
+    config = tmp_path / "pmo.toml"
+    config.write_text(text.replace(f"\n{line}", "\n"), encoding="utf-8")
+    monkeypatch.setenv("PMO_CONFIG", str(config))
+    from pipelines import settings
+
+    with pytest.raises(ConfigError, match=named):
+        load_config(duckdb.connect(), settings.config())

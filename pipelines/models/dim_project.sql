@@ -11,7 +11,7 @@ WITH plan AS (
     GROUP BY project_id
 ),
 tolerance AS (
-    SELECT coalesce(max(num), 0.01) AS share FROM cfg_setting WHERE key = 'evm.bac_tolerance'
+    SELECT max(num) AS share FROM cfg_setting WHERE key = 'evm.bac_tolerance'
 )
 SELECT
     p.project_id,

@@ -5,7 +5,7 @@ WITH rd AS (
     SELECT as_of_date AS report_date FROM dim_report_date
 ),
 cfg AS (
-    SELECT coalesce(max(num), 180) AS stale_after FROM cfg_setting WHERE key = 'documents.stale_after_days'
+    SELECT max(num) AS stale_after FROM cfg_setting WHERE key = 'documents.stale_after_days'
 ),
 required AS (
     SELECT DISTINCT p.project_id, norm_key(m.document_type) AS document_key, m.document_type

@@ -41,7 +41,7 @@ bands AS (
     FROM cfg_rag_band
 ),
 stale AS (
-    SELECT coalesce(max(num), 45) AS after_days FROM cfg_setting WHERE key = 'health.stale_after_days'
+    SELECT max(num) AS after_days FROM cfg_setting WHERE key = 'health.stale_after_days'
 ),
 measures AS (
     SELECT

@@ -5,7 +5,7 @@ WITH rd AS (
     SELECT as_of_month FROM dim_report_date
 ),
 window_months AS (
-    SELECT coalesce(max(num), 3) AS n FROM cfg_setting WHERE key = 'health.quality.window_months'
+    SELECT max(num) AS n FROM cfg_setting WHERE key = 'health.quality.window_months'
 ),
 kpis(source, kpis) AS (
     VALUES

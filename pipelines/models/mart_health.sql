@@ -3,8 +3,8 @@
 CREATE OR REPLACE TABLE mart_health AS
 WITH cfg AS (
     SELECT
-        coalesce(max(num) FILTER (WHERE key = 'health.quality.window_months'), 3) AS quality_window,
-        coalesce(max(num) FILTER (WHERE key = 'quality.conditional_counts_as'), 0.5) AS conditional_weight
+        max(num) FILTER (WHERE key = 'health.quality.window_months') AS quality_window,
+        max(num) FILTER (WHERE key = 'quality.conditional_counts_as') AS conditional_weight
     FROM cfg_setting
 ),
 driver AS (

@@ -6,9 +6,9 @@ WITH rd AS (
 ),
 cfg AS (
     SELECT
-        coalesce(max(num) FILTER (WHERE key = 'milestones.on_time_tolerance_days'), 0) AS tolerance,
-        coalesce(max(num) FILTER (WHERE key = 'milestones.amber_slip_days'), 14) AS amber_days,
-        coalesce(max(num) FILTER (WHERE key = 'milestones.red_slip_days'), 30) AS red_days
+        max(num) FILTER (WHERE key = 'milestones.on_time_tolerance_days') AS tolerance,
+        max(num) FILTER (WHERE key = 'milestones.amber_slip_days') AS amber_days,
+        max(num) FILTER (WHERE key = 'milestones.red_slip_days') AS red_days
     FROM cfg_setting
 ),
 slipped AS (

@@ -6,9 +6,9 @@ WITH rd AS (
 ),
 cfg AS (
     SELECT
-        coalesce(max(num) FILTER (WHERE key = 'quality.conditional_counts_as'), 0.5) AS conditional_weight,
-        coalesce(max(num) FILTER (WHERE key = 'quality.amber_below'), 0.90) AS amber_below,
-        coalesce(max(num) FILTER (WHERE key = 'quality.red_below'), 0.75) AS red_below
+        max(num) FILTER (WHERE key = 'quality.conditional_counts_as') AS conditional_weight,
+        max(num) FILTER (WHERE key = 'quality.amber_below') AS amber_below,
+        max(num) FILTER (WHERE key = 'quality.red_below') AS red_below
     FROM cfg_setting
 ),
 checks AS (

@@ -6,8 +6,8 @@ WITH rd AS (
 ),
 cfg AS (
     SELECT
-        coalesce(max(num) FILTER (WHERE key = 'utilisation.over_allocated_above'), 1.0) AS over_above,
-        coalesce(max(num) FILTER (WHERE key = 'utilisation.under_allocated_below'), 0.6) AS under_below
+        max(num) FILTER (WHERE key = 'utilisation.over_allocated_above') AS over_above,
+        max(num) FILTER (WHERE key = 'utilisation.under_allocated_below') AS under_below
     FROM cfg_setting
 ),
 logged AS (

@@ -7,7 +7,7 @@ SELECT
     nullif(trim(p.role), '') AS role,
     nullif(trim(p.department), '') AS department,
     coalesce(p.weekly_capacity_hours,
-             (SELECT num FROM cfg_setting WHERE key = 'utilisation.default_weekly_capacity_hours'), 40)
+             (SELECT num FROM cfg_setting WHERE key = 'utilisation.default_weekly_capacity_hours'))
         AS weekly_capacity_hours,
     p.weekly_capacity_hours IS NULL AS capacity_defaulted,
     p.hourly_cost_rate,
