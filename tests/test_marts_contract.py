@@ -84,25 +84,25 @@ def test_model_files_match_the_model_list_and_state_their_grain():
 
 
 def test_docs_describe_every_published_model():
-    docs = (REPO / "docs" / "marts.md").read_text(encoding="utf-8")
+    docs = (REPO / "README.md").read_text(encoding="utf-8")
     published = [m for m in MODELS if m.startswith(("dim_", "mart_"))]
     undocumented = [m for m in published if f"### {m}" not in docs]
-    assert not undocumented, f"docs/marts.md lacks a section for {undocumented}"
+    assert not undocumented, f"README.md lacks a section for {undocumented}"
     for mart, cols in SPEC_MARTS.items():
         section = docs.split(f"### {mart}", 1)[1].split("\n### ", 1)[0]
         missing = [c for c in cols if f"`{c}`" not in section]
-        assert not missing, f"docs/marts.md: the {mart} section does not list {missing}"
+        assert not missing, f"README.md: the {mart} section does not list {missing}"
 
 
 def test_docs_list_every_column_of_every_published_model(built):
     con, _counts = built
-    docs = (REPO / "docs" / "marts.md").read_text(encoding="utf-8")
+    docs = (REPO / "README.md").read_text(encoding="utf-8")
     gaps = {}
     for model in (m for m in MODELS if m.startswith(("dim_", "mart_"))):
         section = docs.split(f"### {model}", 1)[1].split("\n### ", 1)[0]
         if missing := [c for c in columns(con, model) if f"`{c}`" not in section]:
             gaps[model] = missing
-    assert not gaps, f"docs/marts.md does not describe these columns: {gaps}"
+    assert not gaps, f"README.md does not describe these columns: {gaps}"
 
 
 def test_every_setting_a_model_reads_is_required_from_the_config_file():
@@ -134,3 +134,4 @@ def test_a_setting_missing_from_the_config_file_is_named(tmp_path, monkeypatch, 
 
     with pytest.raises(ConfigError, match=named):
         load_config(duckdb.connect(), settings.config())
+

@@ -1,4 +1,4 @@
-"""mart_evm: the worked example of docs/marts.md, earned schedule, NULL rules, and the roll-up query."""
+"""mart_evm: the worked example of the README, earned schedule, NULL rules, and the roll-up query."""
 
 from __future__ import annotations
 
