@@ -139,7 +139,7 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
 
         batches = sorted(stage_file(con, path, source=options["source"], as_of=options["as_of"],
                                     mapping=options["mapping"], baseline=options["baseline"], sheet=options["sheet"],
-                                    progress=progress),
+                                    db=db, progress=progress),
                          key=lambda b: LOAD_ORDER.index(b.source))
         progress(f"{name}: validating")
         reports = _validate(con, scratch, db, batches)

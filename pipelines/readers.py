@@ -590,12 +590,13 @@ def date_from_file_name(name: str) -> date | None:
 
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str | None = None, as_of: date | None = None,
                mapping: str | None = None, baseline: bool = False, user_map: dict[str, str] | None = None,
-               sheet: str | None = None, progress: Progress | None = None) -> list[StagedBatch]:
-    """Stage one file: schedules and mapping presets go to their format handler, tables to read -> map -> type."""
+               sheet: str | None = None, db: Path | None = None, progress: Progress | None = None) -> list[StagedBatch]:
+    """Stage one file: schedules and mapping presets go to their format handler, tables to read -> map -> type.
+    `db` is the warehouse a schedule update takes its stored baseline from (default: settings.db_path())."""
     from pipelines.formats import handler_for  # here, not at the top: the formats stage through this module
 
     if handler := handler_for(path, mapping):
-        return handler(con, path, as_of=as_of, baseline=baseline)
+        return handler(con, path, as_of=as_of, baseline=baseline, db=db)
     # a header map: `--mapping FILE.toml` holding `[aliases]` (not a preset), else the PMO_MAPPING file
     if user_map is None and (header_file := mapping or os.environ.get("PMO_MAPPING")):
         user_map = load_user_map(header_file)
