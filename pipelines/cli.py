@@ -177,7 +177,7 @@ def _status(_args: argparse.Namespace) -> int:
         return 1
     table = Table(title=f"Warehouse {escape(str(db))} ({db.stat().st_size / 2**20:.1f} MiB)")
     headers = ("source", "rows", "files", "last load", "latest as-of", "last status", "quarantined",
-               "failed checks")
+               "failed checks", "age (days)")
     for h in headers:
         table.add_column(h)
     for row in source_status(db):

@@ -19,13 +19,16 @@ SELECT
     (SELECT count(*) FROM quarantine q WHERE q.load_id IN (SELECT load_id FROM active) AND NOT q.row_loaded)
         AS quarantined,
     (SELECT count(*) FROM gate_results g WHERE g.load_id = (SELECT load_id FROM last)
-        AND NOT g.success AND g.severity <> 'warning') AS failed_checks
+        AND NOT g.success AND g.severity <> 'warning') AS failed_checks,
+    -- the data's age today: its latest as-of date for snapshot sources, else the last good load
+    (SELECT date_diff('day', coalesce(max(as_of_date), CAST(max(loaded_at) AS DATE)), current_date) FROM active)
+        AS age_days
 """
 
 
 def source_status(db: Path) -> list[tuple]:
     """One row per canonical source: source, rows, files, last load, latest as-of, last status,
-    quarantined rows, failed checks of the last load."""
+    quarantined rows, failed checks of the last load, age in days."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = []

@@ -269,7 +269,7 @@ def test_status_lists_all_twelve_sources_after_demo(demo_db: Path, capsys) -> No
     for source in SOURCES:
         line = next(line for line in out.splitlines() if line.startswith(f"│ {source} "))
         assert any(ch.isdigit() and ch != "0" for ch in line.split("│")[2]), line
-    assert "loaded" in out
+    assert "loaded" in out and "age (days)" in out
 
 
 def test_a_rejected_re_export_greys_the_kpis_its_file_fed(loaded: Path, tmp_path: Path) -> None:
