@@ -73,7 +73,7 @@ MODELS: tuple[str, ...] = (
 )
 
 # The configuration sections this module turns into cfg_* tables.
-CONFIG_SECTIONS = ("evm", "risk", "utilisation", "milestones", "health", "quality", "documents")
+CONFIG_SECTIONS = ("evm", "risk", "utilisation", "milestones", "health", "quality", "issues", "documents")
 HEALTH_DRIVERS = ("cost", "schedule", "risk", "quality", "freshness")
 # The scalar settings the models read from cfg_setting (by key); each must be a number in the config file,
 # which holds the only copy of every default.
@@ -97,6 +97,8 @@ CREATE OR REPLACE TABLE cfg_health_driver (driver VARCHAR PRIMARY KEY, input VAR
                                            full_at DOUBLE, zero_at DOUBLE);
 CREATE OR REPLACE TABLE cfg_health_band (rag VARCHAR PRIMARY KEY, min_score DOUBLE);
 CREATE OR REPLACE TABLE cfg_mandatory_document (lifecycle_stage VARCHAR, document_type VARCHAR);
+CREATE OR REPLACE TABLE cfg_issue_age_band (band VARCHAR PRIMARY KEY, band_rank INTEGER, min_days INTEGER,
+                                            max_days INTEGER);
 """
 
 
@@ -173,6 +175,7 @@ def load_config(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], *, as_of: d
     con.executemany("INSERT INTO cfg_health_band VALUES (?, ?)",
                     [("green", _num(health, "green_from", "health")), ("amber", _num(health, "amber_from", "health")),
                      ("red", 0.0)])
+    con.executemany("INSERT INTO cfg_issue_age_band VALUES (?, ?, ?, ?)", issue_age_bands(cfg))
     mandatory = _section(cfg, "documents").get("mandatory", {})
     rows = [(stage, doc) for stage, docs in mandatory.items() for doc in docs]
     if rows:
@@ -202,6 +205,19 @@ def risk_bands(cfg: dict[str, Any]) -> list[tuple[str, int, float, float, bool]]
     if not rows:
         raise ConfigError("[risk] bands is empty")
     return rows
+
+
+def issue_age_bands(cfg: dict[str, Any]) -> list[tuple[str, int, int, int | None]]:
+    """[issues] age_band_days = [30, 60, 90] -> 0-30, 31-60, 61-90, 90+ (band, rank, min days, max days)."""
+    bounds = _required(_section(cfg, "issues"), "age_band_days", "issues")
+    whole_days = all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
+    if not bounds or not whole_days or bounds != sorted(set(bounds)):
+        raise ConfigError(f"{settings.config_path().name}: [issues] age_band_days must be increasing whole days")
+    rows, low = [], 0
+    for rank, high in enumerate(bounds, start=1):
+        rows.append((f"{low}-{high}", rank, low, high))
+        low = high + 1
+    return [*rows, (f"{bounds[-1]}+", len(bounds) + 1, low, None)]
 
 
 def health_drivers(cfg: dict[str, Any]) -> list[tuple[str, str, float, float, float]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from marts_support import approx, insert, log_load, new_warehouse, one, plan, project, rows, run_build, status
+from marts_support import REPO, approx, insert, log_load, new_warehouse, one, plan, project, rows, run_build, status
 
 AS_OF = date(2026, 3, 31)
 
@@ -77,7 +77,7 @@ def test_changes_cycle_time_and_cumulative_impact(registers):
 
 def test_issues_age_and_overdue(registers):
     items = {r["item_id"]: r for r in rows(registers, "SELECT * FROM mart_issues")}
-    assert items["I1"]["is_open"] and items["I1"]["age_days"] == 89 and items["I1"]["age_band"] == "61-90 days"
+    assert items["I1"]["is_open"] and items["I1"]["age_days"] == 89 and items["I1"]["age_band"] == "61-90"
     assert items["I1"]["is_overdue"] and items["I1"]["days_overdue"] == 30
     assert not items["A1"]["is_open"] and items["A1"]["age_days"] == 4 and not items["A1"]["is_overdue"]
     # closed after the report date: it was open (and overdue) as of 2026-03-31
@@ -157,3 +157,18 @@ def test_build_runs_inside_the_callers_transaction(tmp_path):
     assert "dim_project" not in tables and "mart_evm" not in tables
     first = run_build(con, as_of=AS_OF)
     assert run_build(con, as_of=AS_OF) == first  # rebuilding is idempotent
+
+
+def test_issue_age_bands_come_from_the_config_file(registers, tmp_path, monkeypatch):
+    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
+    assert text.count("age_band_days = [30, 60, 90]") == 1
+    config = tmp_path / "pmo.toml"
+    config.write_text(text.replace("age_band_days = [30, 60, 90]", "age_band_days = [14, 28]"), encoding="utf-8")
+    monkeypatch.setenv("PMO_CONFIG", str(config))
+    run_build(registers, as_of=AS_OF)
+    items = {r["item_id"]: r for r in rows(registers, "SELECT item_id, age_days, age_band FROM mart_issues")}
+    assert (items["I1"]["age_days"], items["I1"]["age_band"]) == (89, "28+")
+    assert (items["A2"]["age_days"], items["A2"]["age_band"]) == (30, "28+")
+    assert rows(registers, "SELECT band, min_days, max_days FROM cfg_issue_age_band ORDER BY band_rank") == [
+        {"band": "0-14", "min_days": 0, "max_days": 14}, {"band": "15-28", "min_days": 15, "max_days": 28},
+        {"band": "28+", "min_days": 29, "max_days": None}]

@@ -30,16 +30,13 @@ SELECT
     date_diff('day', i.raised_date,
               CASE WHEN coalesce(i.is_closed, false) THEN coalesce(i.closed_date, i.report_date)
                    ELSE i.report_date END) AS age_days,
-    CASE
-        WHEN coalesce(i.is_closed, false) THEN 'closed'
-        WHEN date_diff('day', i.raised_date, i.report_date) <= 30 THEN '0-30 days'
-        WHEN date_diff('day', i.raised_date, i.report_date) <= 60 THEN '31-60 days'
-        WHEN date_diff('day', i.raised_date, i.report_date) <= 90 THEN '61-90 days'
-        WHEN i.raised_date IS NOT NULL THEN 'over 90 days'
-    END AS age_band,
+    CASE WHEN coalesce(i.is_closed, false) THEN 'closed' ELSE b.band END AS age_band,
     NOT coalesce(i.is_closed, false) AND coalesce(i.due_date < i.report_date, false) AS is_overdue,
     CASE WHEN NOT coalesce(i.is_closed, false) AND i.due_date < i.report_date
          THEN date_diff('day', i.due_date, i.report_date) END AS days_overdue,
     i._source_file AS source_file,
     i._load_id AS load_id
-FROM items AS i;
+FROM items AS i
+-- [issues] age_band_days: the band holding the open item's age at the report date
+LEFT JOIN cfg_issue_age_band AS b
+    ON date_diff('day', i.raised_date, i.report_date) BETWEEN b.min_days AND coalesce(b.max_days, 2147483647);
