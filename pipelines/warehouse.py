@@ -133,7 +133,7 @@ def snapshot_is_current(path: Path | None = None) -> bool:
         return False
     finally:
         con.close()
-    return bool(row) and row[0] == code_version()
+    return row is not None and row[0] == code_version()
 
 
 def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
