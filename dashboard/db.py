@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from dashboard.filters import Filters
 
 QUERIES = Path(__file__).resolve().parent / "queries"
-COMMON_CTE = "_filtered_projects"
+# Shared CTEs: a query naming one gets it prefixed from queries/_<name>.sql (in this order: later ones may use earlier).
+COMMON_CTES = ("filtered_projects", "closed_projects")
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 # A query file opening (after its comments) with WITH gets the common CTE as its first CTE.
 _LEADING_WITH = re.compile(r"\A(?:\s*(?:--[^\n]*(?:\n|\Z)|/\*.*?\*/))*\s*WITH\b", re.IGNORECASE | re.DOTALL)
@@ -38,16 +39,17 @@ def data_version() -> int | None:
 
 
 def sql_text(name: str) -> str:
-    """dashboard/queries/<name>.sql, with the filtered_projects CTE prefixed when it refers to it."""
+    """dashboard/queries/<name>.sql, with the shared CTEs it refers to (filtered_projects, closed_projects) prefixed."""
     if not re.fullmatch(r"\w+", name):
         raise ValueError(f"not a query name: {name!r}")
     sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
-    if "filtered_projects" not in sql:
+    used = [cte for cte in COMMON_CTES if re.search(rf"\b{cte}\b", sql)]
+    if not used:
         return sql
-    cte = f"filtered_projects AS (\n{(QUERIES / f'{COMMON_CTE}.sql').read_text(encoding='utf-8')}\n)"
+    ctes = ", ".join(f"{cte} AS (\n{(QUERIES / f'_{cte}.sql').read_text(encoding='utf-8')}\n)" for cte in used)
     if match := _LEADING_WITH.match(sql):
-        return f"{sql[:match.end()]} {cte},{sql[match.end():]}"
-    return f"WITH {cte}\n{sql}"
+        return f"{sql[:match.end()]} {ctes},{sql[match.end():]}"
+    return f"WITH {ctes}\n{sql}"
 
 
 def run(name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:

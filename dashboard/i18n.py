@@ -1,7 +1,8 @@
 """UI text in English and Simplified Chinese: `t(key)` in the language chosen in the sidebar (URL `lang=`).
 
 The frame's and the executive pages' text lives here; the analysis pages' text lives in
-`dashboard/i18n_pages.py` (PAGE_TEXT) and is merged in. Data values are never translated.
+`dashboard/i18n_pages.py` (PAGE_TEXT) and is merged in. Data values are never translated, except, on screen
+only, the codes of a closed vocabulary (CODE_COLUMNS: status, kind, document type …).
 An unknown key comes back as the key itself, so a missing string is visible, never a crash.
 """
 
@@ -67,6 +68,29 @@ EN: dict[str, str] = {
     "ui.go_load": "Go to Load data",
     "ui.data_version": "Data version v{version}",
     "ui.as_of": "as of {date}",
+    "ui.rows_capped": "Showing the first {shown} of {total} rows; the downloads hold every row.",
+    # codes of the closed vocabularies, shown as words in tables (CODE_COLUMNS)
+    "status.active": "active",
+    "status.on_hold": "on hold",
+    "status.closed": "closed",
+    "status.cancelled": "cancelled",
+    "status.open": "open",
+    "status.mitigating": "mitigating",
+    "status.materialised": "materialised",
+    "status.in_progress": "in progress",
+    "status.loaded": "loaded",
+    "status.loaded_with_quarantine": "loaded with quarantine",
+    "status.rejected": "rejected",
+    "priority.low": "low",
+    "priority.medium": "medium",
+    "priority.high": "high",
+    "priority.critical": "critical",
+    "result.pass": "pass",
+    "result.fail": "fail",
+    "result.conditional": "conditional",
+    "severity.structural": "structural",
+    "severity.row": "row",
+    "severity.warning": "warning",
     # overview
     "ov.caption": "Where the portfolio stands in {month}, and what changed since {previous}.",
     "ov.active": "Active projects",
@@ -158,6 +182,11 @@ EN: dict[str, str] = {
     "pd.spi_t": "SPI(t)",
     "pd.percent": "% complete",
     "pd.no_rows": "None recorded.",
+    "pd.no_curve": "No S-curve yet: the project has no planned value, earned value or actual cost (no budget plan "
+                   "or status report loaded).",
+    "pd.unknown.no_figures": "No figures for this month: no budget plan or status report yet.",
+    "pd.unknown.no_budget": "No budget plan loaded for this project, so its BAC is unknown.",
+    "pd.unknown.no_status": "No status report with a percent complete on or before this month.",
     # data quality
     "dq.caption": "Every load, every check of the quality gate, and every quarantined row, per source (the project "
                   "filters do not apply here). A KPI fed by a failed or stale source shows grey on the other pages.",
@@ -263,6 +292,28 @@ ZH: dict[str, str] = {
     "ui.go_load": "前往加载数据",
     "ui.data_version": "数据版本 v{version}",
     "ui.as_of": "截至 {date}",
+    "ui.rows_capped": "仅显示前 {shown} 行（共 {total} 行）；下载文件包含全部行。",
+    "status.active": "进行中",
+    "status.on_hold": "暂停",
+    "status.closed": "已关闭",
+    "status.cancelled": "已取消",
+    "status.open": "未关闭",
+    "status.mitigating": "缓解中",
+    "status.materialised": "已发生",
+    "status.in_progress": "处理中",
+    "status.loaded": "已加载",
+    "status.loaded_with_quarantine": "已加载（有隔离）",
+    "status.rejected": "已拒绝",
+    "priority.low": "低",
+    "priority.medium": "中",
+    "priority.high": "高",
+    "priority.critical": "极高",
+    "result.pass": "通过",
+    "result.fail": "未通过",
+    "result.conditional": "有条件通过",
+    "severity.structural": "结构性",
+    "severity.row": "行级",
+    "severity.warning": "警告",
     "ov.caption": "{month} 项目组合状况，以及自 {previous} 以来的变化。",
     "ov.active": "进行中项目",
     "ov.active_help": "状态为进行中、且在月末前已开始的项目。",
@@ -346,6 +397,10 @@ ZH: dict[str, str] = {
     "pd.spi_t": "SPI(t)",
     "pd.percent": "完成百分比",
     "pd.no_rows": "无记录。",
+    "pd.no_curve": "暂无 S 曲线：该项目没有计划价值、挣值或实际成本（未加载预算计划或状态报告）。",
+    "pd.unknown.no_figures": "本月没有数据：尚无预算计划或状态报告。",
+    "pd.unknown.no_budget": "该项目未加载预算计划，BAC 未知。",
+    "pd.unknown.no_status": "本月或之前没有含完成百分比的状态报告。",
     "dq.caption": "按数据源列出每次加载、质量关卡的每项检查以及每条隔离行（项目筛选不适用于此页）。"
                   "来源失败或过期的 KPI 在其他页面显示为灰色。",
     "dq.sources": "数据源",
@@ -671,6 +726,23 @@ COLUMNS_ZH: dict[str, str] = {
 }
 EN |= {f"col.{name}": text for name, text in COLUMNS_EN.items()}
 ZH |= {f"col.{name}": text for name, text in COLUMNS_ZH.items()}
+
+
+# Column -> catalogue prefix of its closed vocabulary (pipelines/sources.py `allowed`, mart bands and states):
+# ui.table shows t(f"{prefix}.{code}") for a known code and the value as loaded otherwise; downloads keep codes.
+CODE_COLUMNS = {
+    "status": "status", "decision": "chg.decision", "kind": "iss.kind", "document_type": "doc.type",
+    "state": "doc.state", "lifecycle_stage": "stage", "band": "risk.band", "band_before": "risk.band",
+    "band_after": "risk.band", "priority": "priority", "result": "result", "severity": "severity",
+    "allocation": "res.allocation", "change": "risk.change",
+}
+
+
+def code_label(column: str, code: object) -> str:
+    """The word for a code of `column`'s closed vocabulary, or the value as it came."""
+    prefix = CODE_COLUMNS.get(column)
+    key = f"{prefix}.{code}"
+    return TEXT[language()].get(key) or TEXT["en"].get(key) or str(code) if prefix else str(code)
 
 
 def _catalogue() -> dict[str, dict[str, str]]:

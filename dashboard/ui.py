@@ -15,12 +15,14 @@ import streamlit as st
 
 from dashboard import db
 from dashboard.charts.common import RAG_COLOURS as RAG_HEX
-from dashboard.i18n import language, t
+from dashboard.charts.common import localise
+from dashboard.i18n import CODE_COLUMNS, code_label, language, t
 
 LOAD_DATA_PAGE = "app_pages/load_data.py"
 PROJECT_PAGE = "app_pages/project_detail.py"
 RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"}  # Streamlit colour names
 RATIO_COLUMNS = {"cpi", "spi", "spi_t", "tcpi", "final_cpi", "final_spi", "final_spi_t"}  # shown with 2 decimals
+SCREEN_ROWS = 200  # rows a capped table shows on screen (max_rows=SCREEN_ROWS); its downloads hold every row
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:$]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection (OWASP CSV injection)
 
@@ -36,6 +38,7 @@ class Tile:
     unknown_reason: str | None = None
     delta_color: str = "normal"  # "inverse" when a rise is bad, "off" when neutral
     delta_description: str | None = None  # e.g. "vs Sep 2026"
+    caption: str | None = None  # context under the value that is not a change (e.g. "12 of 15 completed")
 
 
 def md(value: object) -> str:
@@ -66,30 +69,41 @@ def require_data(*tables: str) -> bool:
 
 
 def kpi(label: str, value: str, *, delta: str | None = None, help: str | None = None,
-        unknown_reason: str | None = None, delta_color: str = "normal", delta_description: str | None = None) -> None:
-    """One KPI tile; with `unknown_reason` it shows grey "unknown" and the reason one click away."""
+        unknown_reason: str | None = None, delta_color: str = "normal", delta_description: str | None = None,
+        caption: str | None = None) -> None:
+    """One KPI tile; with `unknown_reason` it shows grey "unknown" and the reason one click away. `delta` is a
+    change (arrow and colour); context that is not a change goes in `caption`."""
     with st.container(border=True, height="stretch"):
         if unknown_reason is None:
             unchanged = bool(delta) and delta.startswith("±")  # type: ignore[union-attr]
             st.metric(label, value, delta=delta, help=help, delta_description=delta_description,
                       delta_color="off" if unchanged else delta_color,  # type: ignore[arg-type]
                       delta_arrow="off" if unchanged else "auto")
-            return
-        st.metric(label, t("ui.unknown"), help=help)
-        with st.popover(t("ui.why_unknown"), type="tertiary", icon=":material/help:"):
-            st.caption(md(unknown_reason))
+        else:
+            st.metric(label, t("ui.unknown"), help=help)
+            with st.popover(t("ui.why_unknown"), type="tertiary", icon=":material/help:"):
+                st.caption(md(unknown_reason))
+        if caption:
+            st.caption(caption)
 
 
 def tile(one: Tile) -> None:
     kpi(one.label, one.value, delta=one.delta, help=one.help, unknown_reason=one.unknown_reason,
-        delta_color=one.delta_color, delta_description=one.delta_description)
+        delta_color=one.delta_color, delta_description=one.delta_description, caption=one.caption)
+
+
+TILES_PER_ROW = 5  # more tiles than this wrap into balanced rows (6 -> 3 + 3): labels and values stay whole
 
 
 def kpis(tiles: list[Tile]) -> None:
-    """A row of KPI tiles."""
-    for column, one in zip(st.columns(len(tiles)), tiles, strict=True):
-        with column:
-            tile(one)
+    """KPI tiles in a row, or in balanced rows of at most TILES_PER_ROW."""
+    rows = -(-len(tiles) // TILES_PER_ROW)
+    per_row = -(-len(tiles) // max(rows, 1))
+    for start in range(0, len(tiles), per_row):
+        row = tiles[start:start + per_row]
+        for column, one in zip(st.columns(per_row), row, strict=False):
+            with column:
+                tile(one)
 
 
 def rag_counts(label: str, counts: dict[str, int], *, help: str | None = None) -> None:
@@ -134,22 +148,39 @@ def open_project(project_id: str) -> None:
     st.switch_page(PROJECT_PAGE, query_params={**params, "project": project_id})
 
 
+# --- charts --------------------------------------------------------------------------------------
+
+def chart(fig: Any, *, key: str, **options: Any) -> Any:
+    """st.plotly_chart of a figure localised for the reader's language (date ticks, number format)."""
+    return st.plotly_chart(localise(fig, language()), key=key, **options)
+
+
 # --- tables and downloads ------------------------------------------------------------------------
 
 def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | None = None,
-          selectable: bool = False) -> list[int]:
+          column_order: list[str] | None = None, max_rows: int | None = None, selectable: bool = False) -> list[int]:
     """st.dataframe plus CSV and XLSX downloads (built on click, formula-injection neutralised).
 
-    Headers are translated where the catalogue knows the column (t("col.<name>")) and RAG columns (`rag`,
-    `*_rag`) show coloured words; downloads keep the names and values as they are. With `selectable`, a click
-    selects one row and its position is returned."""
+    On screen only: headers are translated where the catalogue knows the column (t("col.<name>")), codes of a
+    closed vocabulary (status, kind, document type …) read as words, RAG columns (`rag`, `*_rag`) show coloured
+    words and missing values read "n/a". `column_order` puts those columns first (the decisive metric beside
+    the name); `max_rows` shows the first rows only (put the worst first), with a caption. The downloads keep
+    every row, the names and the values as loaded. With `selectable`, a click selects one row and its position
+    is returned."""
     if df.empty:
         st.caption(t("ui.no_rows"))
         return []
-    rags = [c for c in df.columns if str(c) == "rag" or str(c).endswith("_rag")]
-    shown = _rag_styled(df, rags) if rags else df
-    event = st.dataframe(shown, key=key, column_config={**_column_config(df), **(column_config or {})},
-                         hide_index=True, on_select="rerun" if selectable else "ignore", selection_mode="single-row")
+    shown = display_frame(df.head(max_rows) if max_rows else df)
+    rags = [c for c in shown.columns if str(c) == "rag" or str(c).endswith("_rag")]
+    if rags:  # a missing RAG reads "Unknown" (grey), like every other unknown RAG, not "n/a"
+        shown = shown.assign(**{str(c): shown[c].astype(object).where(shown[c].notna(), "grey") for c in rags})
+    order = [*column_order, *(c for c in df.columns if c not in column_order)] if column_order else None
+    event = st.dataframe(_rag_styled(shown, rags) if rags else shown, key=key, column_order=order,
+                         column_config={**_column_config(df), **(column_config or {})}, hide_index=True,
+                         placeholder=t("ui.na"), on_select="rerun" if selectable else "ignore",
+                         selection_mode="single-row")
+    if max_rows and len(df) > max_rows:
+        st.caption(t("ui.rows_capped", shown=fmt_int(max_rows), total=fmt_int(len(df))))
     downloads = st.container(horizontal=True)
     downloads.download_button(t("ui.download_csv"), lambda: to_csv(df), f"{file_stem}.csv", "text/csv",
                               key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
@@ -157,6 +188,18 @@ def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | N
                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                               key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", type="tertiary")
     return list(event.selection.rows) if selectable else []  # type: ignore[union-attr]
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as shown: codes of the known closed vocabularies replaced by their words (code_label)."""
+    out = df
+    for column in df.columns:
+        if str(column) in CODE_COLUMNS and not pd.api.types.is_numeric_dtype(df[column]):
+            words = {code: word for code in df[column].dropna().unique()
+                     if (word := code_label(str(column), code)) != str(code)}
+            if words:
+                out = out.assign(**{str(column): df[column].map(lambda v, w=words: w.get(v, v))})
+    return out
 
 
 def _column_config(df: pd.DataFrame) -> dict[str, Any]:
@@ -225,6 +268,17 @@ def fmt_money(x: Any) -> str:
         if abs(value) >= size:
             return f"{value / size:,.1f} {unit}"
     return f"{value:,.0f}"
+
+
+def change(now: Any, before: Any, pattern: str, *, points: bool = False) -> str | None:
+    """A month-over-month change for a tile's delta, e.g. '+0.03' (pattern "{:+.2f}"), '+1.2 pp' for a share
+    with `points` (pattern "{:+.1%}"); None when either side is unknown; '±0.00' when nothing moved at the
+    shown precision (ui.kpi then shows it grey, without an arrow)."""
+    if _missing(now) or _missing(before):
+        return None
+    text = pattern.format(now - before)
+    text = "±" + text[1:] if not any(ch in "123456789" for ch in text) else text
+    return text.replace("%", " pp") if points else text
 
 
 def fmt_int(x: Any) -> str:

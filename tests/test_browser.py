@@ -52,6 +52,23 @@ def test_page_renders_without_errors(server: str, browser, page_name: str) -> No
         page.close()
 
 
+@pytest.mark.parametrize(("path", "page_name", "shown"), [
+    ("/schedule", "schedule", "Overdue milestones"),
+    ("/project_detail?project=PRJ-001", "project_detail", "PRJ-001 · "),
+])
+def test_a_page_opens_by_its_own_url(server: str, browser, path: str, page_name: str, shown: str) -> None:
+    """st.navigation gives each page the url_path of its file stem: a bookmarked page URL opens that page."""
+    page, errors = open_page(browser, server + path)
+    try:
+        assert page.locator("h1").first.inner_text().strip() == i18n.EN[f"page.{page_name}"]
+        assert page.url.startswith(server + path.split("?")[0])
+        expect(page.get_by_text(shown).first).to_be_visible()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert not errors, errors  # only Streamlit's own /<page>/_stcore/health and host-config 404s are filtered
+    finally:
+        page.close()
+
+
 def test_overview_shows_kpi_tiles_and_the_bubble_chart(server: str, browser) -> None:
     page, _ = open_page(browser, server)
     try:

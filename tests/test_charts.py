@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.charts import changes, closure, documents, evm, issues, performance, quality, resources, risks, schedule
+from dashboard.charts.common import localise
 from dashboard.i18n_pages import EN, ZH, english
 
 D = dt.date
@@ -31,7 +32,7 @@ def assert_titled(fig: go.Figure) -> None:
             assert trace.hovertemplate or trace.hoverinfo == "skip", f"{trace.type} trace without hover details"
 
 
-def test_risk_matrix_z_equals_counts_and_cells_are_clickable() -> None:
+def test_risk_matrix_fills_cells_by_band_and_writes_the_counts() -> None:
     cells = pd.DataFrame({"probability": [1, 3, 5, 5], "impact": [1, 4, 5, 2], "risks": [2, 3, 1, 4],
                           "exposure": [2, 36, 25, 40]})
     fig = risks.risk_matrix(cells, measure="risks")
@@ -40,19 +41,23 @@ def test_risk_matrix_z_equals_counts_and_cells_are_clickable() -> None:
     assert heat.type == "heatmap"
     z = [list(row) for row in heat.z]
     assert len(z) == 5 and all(len(row) == 5 for row in z)
-    expected = [[0.0] * 5 for _ in range(5)]
-    for p, i, n in zip(cells["probability"], cells["impact"], cells["risks"], strict=True):
-        expected[p - 1][i - 1] = float(n)
-    assert z == expected
-    assert sum(map(sum, z)) == cells["risks"].sum()
-    # annotated cells: the count is the cell text
-    assert heat.text[2][3] == "3" and heat.text[0][1] == ""
-    # 25 clickable points carrying (probability, impact)
+    # fill = band of p x i (low 1-4, medium 5-9, high 10-16, critical 20-25), + 4 (pale tint) when no open risk
+    assert z[0][0] == 0 and z[2][3] == 2 and z[4][4] == 3 and z[4][1] == 2  # 1, 12, 25, 10 with risks
+    assert z[0][1] == 4 and z[1][2] == 5 and z[3][3] == 6  # 2, 6, 16 without: pale low / medium / high
+    # a low cell with many risks is green, a critical cell with one is dark red: colour says band, never count
+    scale = dict((round(edge * 8), colour) for edge, colour in heat.colorscale)
+    assert scale[0] == risks.BAND_COLOURS["low"] and scale[3] == risks.BAND_COLOURS["critical"]
+    # the count is the cell text; empty cells say nothing
+    assert heat.text[2][3] == "3" and heat.text[4][1] == "4" and heat.text[0][1] == ""
+    assert sum(int(v) for row in heat.text for v in row if v) == cells["risks"].sum()
+    # 25 clickable points carrying (probability, impact); a legend entry per band
     assert hits.type == "scatter" and len(hits.x) == 25
     assert {tuple(c[:2]) for c in hits.customdata} == {(p, i) for p in range(1, 6) for i in range(1, 6)}
-    exposure = risks.risk_matrix(cells, measure="exposure")
-    assert [list(r) for r in exposure.data[0].z][2][3] == 36.0
+    assert [t.name for t in fig.data[2:]] == ["Low", "Medium", "High", "Critical"]
+    exposure = risks.risk_matrix(cells, measure="exposure", selected=(3, 4))
+    assert exposure.data[0].text[2][3] == "36" and [list(r) for r in exposure.data[0].z] == z
     assert "Exposure" in exposure.layout.title.text
+    assert [(s.x0, s.y0) for s in exposure.layout.shapes] == [(3.5, 2.5)]  # the selected cell is outlined
 
 
 @pytest.mark.parametrize(("event", "cell"), [
@@ -262,7 +267,8 @@ def test_final_variances() -> None:
 
 def test_builders_accept_empty_frames() -> None:
     empty_cells = pd.DataFrame(columns=["probability", "impact", "risks", "exposure"])
-    assert sum(map(sum, risks.risk_matrix(empty_cells).data[0].z)) == 0
+    empty = risks.risk_matrix(empty_cells).data[0]
+    assert min(map(min, empty.z)) >= 4 and not any(v for row in empty.text for v in row)  # all pale, no counts
     assert_titled(resources.utilisation_heatmap(pd.DataFrame(
         columns=["team", "week_start", "hours_logged", "capacity_hours", "utilisation"])))
     assert_titled(changes.cycle_time_histogram(pd.DataFrame(columns=["change_id", "decision", "cycle_days"])))
@@ -280,3 +286,37 @@ def test_configured_band_names_outside_the_catalogue_still_render() -> None:
     assert fig.data[1].customdata[-1][3] == "major"  # the data value, not a missing-key marker
     trend = pd.DataFrame({"as_of_date": [D(2026, 9, 30)], "band": ["major"], "exposure": [25], "risks": [1]})
     assert [t.name for t in risks.exposure_trend(trend, bands=bands).data] == ["major"]
+
+
+# --- localise: every figure on its way to the screen --------------------------------------------------
+
+def test_localise_gives_chinese_date_ticks_and_written_out_numbers() -> None:
+    trend = pd.DataFrame({"series": ["A", "A"], "as_of_date": pd.to_datetime(["2026-01-31", "2026-02-28"]),
+                          "slip_days": [3, 5]})
+    fig = localise(schedule.slip_trend(trend), "zh")
+    stops = {tuple(s.dtickrange): s.value for s in fig.layout.xaxis.tickformatstops}
+    assert stops[("M1", "M12")] == "%Y年%-m月" and stops[("M12", None)] == "%Y年"
+    assert fig.layout.yaxis.exponentformat == "none" and fig.layout.yaxis.separatethousands
+    assert not fig.layout.yaxis.tickformatstops  # a number axis gets no date format
+    curve = pd.DataFrame({"period": ["2026-01", "2026-02"], "pv": [1e6, 2e6], "ev": [1e6, 1.8e6],
+                          "ac": [1.1e6, 2.1e6]})
+    money = localise(evm.s_curve(curve), "zh")
+    assert money.layout.xaxis.tickformatstops and money.layout.yaxis.exponentformat == "none"  # 2,000,000, not 2M
+    # category axes (projects) and English figures are left as plotly draws them
+    bars = localise(evm.eac_vs_bac(pd.DataFrame({"project_id": ["P1"], "bac": [1e6], "eac": [1.2e6],
+                                                 "vac": [-2e5]})), "zh")
+    assert bars.layout.xaxis.exponentformat is None and bars.layout.yaxis.exponentformat == "none"
+    english_fig = localise(schedule.slip_trend(trend), "en")
+    assert not english_fig.layout.xaxis.tickformatstops and english_fig.layout.yaxis.exponentformat is None
+
+
+def test_localise_finds_date_axes_of_secondary_and_heatmap_traces() -> None:
+    monthly = pd.DataFrame({"period": ["2026-08", "2026-09"], "checks": [10, 12], "passed": [9, 12],
+                            "pass_rate": [0.9, 1.0]})
+    fig = localise(quality.pass_rate_trend(monthly, amber_below=0.9, red_below=0.75), "zh")
+    assert fig.layout.xaxis.tickformatstops
+    assert fig.layout.yaxis2.separatethousands and not fig.layout.yaxis2.tickformatstops
+    weeks = pd.DataFrame({"team": ["T"], "week_start": [pd.Timestamp("2026-10-05")], "hours_logged": [30.0],
+                          "capacity_hours": [40.0], "utilisation": [0.75]})
+    heat = localise(resources.utilisation_heatmap(weeks), "zh")
+    assert heat.layout.xaxis.tickformatstops and not heat.layout.yaxis.tickformatstops

@@ -70,6 +70,9 @@ def test_empty_warehouse_asks_to_load_data_first(warehouse_db: Path, page: str) 
         assert at.get("file_uploader"), "the Load data page offers the upload form on an empty warehouse"
     else:
         assert i18n.EN["ui.empty_title"] in [s.value for s in at.subheader]
+        # only the helpful state: no caption about a month that does not exist ("… at the end of n/a")
+        assert not [c.value for c in at.caption if i18n.EN["ui.na"] in c.value]
+        assert not at.metric and not at.dataframe
 
 
 def test_portfolio_filter_narrows_active_projects_to_that_portfolio(demo_db: Path) -> None:
@@ -127,6 +130,81 @@ def test_overview_lists_projects_needing_attention_with_a_reason(demo_db: Path) 
     at = app()
     attention = next(d.value for d in at.dataframe if "reason" in d.value)
     assert len(attention) and attention["reason"].str.len().gt(0).all()
+    # the reason is what the reader needs: right after the name, not behind a horizontal scroll
+    assert list(attention.columns[:3]) == ["project_id", "project_name", "reason"] and "manager" not in attention
+
+
+def test_a_project_without_figures_shows_unknown_with_reasons(warehouse_db: Path, demo_files: Path) -> None:
+    """Only the projects export loaded: no budget, no status report. Nothing is 0, everything says why."""
+    from pipelines.cli import main as pmo
+
+    projects = next(p for p in sorted(demo_files.iterdir()) if p.stem.startswith("projects"))
+    assert pmo(["ingest", str(projects)]) == 0
+    project_id = snapshot_query("SELECT min(project_id) FROM dim_project WHERE status = 'active'")[0][0]
+    at = app("project_detail", project=project_id)
+    for label in ("BAC", "% complete", "Health", "CPI"):
+        assert metric(at, label) == i18n.EN["ui.unknown"], label
+    captions = [c.value for c in at.caption]
+    assert ui.md(i18n.EN["pd.unknown.no_budget"]) in captions  # the reason, one click away in the popover
+    assert ui.md(i18n.EN["pd.unknown.no_status"]) in captions
+    assert i18n.EN["pd.no_curve"] in captions and not at.get("plotly_chart"), "a caption, not an empty chart"
+
+
+@pytest.mark.parametrize(("now", "before", "pattern", "points", "expected"), [
+    (0.953, 0.951, "{:+.2f}", False, "±0.00"),  # moved less than the shown precision: no arrow, not red
+    (0.949, 0.951, "{:+.2f}", False, "±0.00"),
+    (0.93, 0.95, "{:+.2f}", False, "-0.02"),
+    (12, 10, "{:+d}", False, "+2"),
+    (10, 10, "{:+d}", False, "±0"),
+    (0.812, 0.8, "{:+.1%}", True, "+1.2 pp"),
+    (None, 0.8, "{:+.2f}", False, None),
+    (float("nan"), 0.8, "{:+.2f}", False, None),
+])
+def test_one_month_over_month_change_for_every_tile(now, before, pattern, points, expected) -> None:
+    assert ui.change(now, before, pattern, points=points) == expected
+
+
+def test_tiles_keep_context_out_of_the_delta(demo_db: Path) -> None:
+    """A delta (arrow, colour) is a change since last month; the SPI beside SPI(t) is context, under the value."""
+    at = app("schedule")
+    spi_t = next(m for m in at.metric if m.label == "SPI(t)")
+    assert not spi_t.delta
+    assert any(c.value.startswith("SPI (EV / PV): ") for c in at.caption)
+    evm = app("budget_evm")
+    for tile in (m for m in evm.metric if m.label in ("CPI", "SPI", "SPI(t)")):
+        assert tile.delta and not tile.delta.startswith("-0.00"), tile.delta  # unchanged reads ±0.00
+
+
+def test_what_changed_shows_three_decimals_when_two_read_the_same() -> None:
+    from dashboard.metrics.overview import ratio_move
+
+    before, after = pd.Series([0.951, 0.97, None]), pd.Series([0.949, 0.93, 0.9])
+    assert ratio_move("SPI", before, after).tolist() == ["SPI 0.951 → 0.949", "SPI 0.97 → 0.93", "SPI — → 0.90"]
+
+
+def test_tables_show_words_for_codes_and_n_a_for_gaps_but_download_as_loaded(demo_db: Path) -> None:
+    at = app("issues_actions", lang="zh")
+    shown = next(d for d in at.dataframe if "kind" in d.value)
+    assert set(shown.value["status"]) <= {"未关闭", "处理中"} and "行动" in set(shown.value["kind"])
+    assert shown.proto.placeholder == i18n.ZH["ui.na"]  # a missing value reads 不适用, not None
+    raw = pd.DataFrame({"status": ["in_progress", None, "odd"], "kind": ["action", "issue", "decision"],
+                        "document_type": ["lessons_learned", "status_report", "memo"], "title": ["open", "x", "y"]})
+    words = ui.display_frame(raw)
+    assert words["status"].tolist()[::2] == ["in progress", "odd"] and pd.isna(words["status"][1])
+    assert words["document_type"].tolist() == ["Lessons learned", "Status report", "memo"]
+    assert words["title"].tolist() == ["open", "x", "y"]  # free text is never translated
+    assert ui.to_csv(raw).decode("utf-8-sig").splitlines()[1] == "in_progress,action,lessons_learned,open"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_performance_says_which_projects_it_counts(demo_db: Path, lang: str) -> None:
+    period = latest_period()
+    with_figures, complete = snapshot_query(
+        "SELECT count(*), count(*) FILTER (WHERE is_complete) FROM mart_health WHERE period = $p", p=period)[0]
+    at = app("performance", lang=lang)
+    expected = i18n.TEXT[lang]["perf.scope"].format(projects=f"{with_figures:,}", complete=f"{complete:,}")
+    assert expected in [c.value for c in at.caption]
+    assert complete > 0, "the demo's closed projects are in Performance's counts, and the page says so"
 
 
 def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db: Path, demo_files: Path,
@@ -157,6 +235,9 @@ def test_the_common_cte_goes_first_in_a_with_query() -> None:
     sql = db.sql_text("overview_risk_moves")
     assert sql.index("filtered_projects AS (") < sql.index("risk AS (")
     assert db.sql_text("overview_projects").lstrip().startswith("WITH filtered_projects AS (")
+    both = db.sql_text("schedule_milestones")
+    assert both.index("filtered_projects AS (") < both.index("closed_projects AS (") < both.index("milestone AS (")
+    assert "closed_projects AS (" not in db.sql_text("overview_projects")
 
 
 def test_both_languages_have_every_key() -> None:

@@ -23,6 +23,7 @@ from dashboard.metrics import (
     documents,
     issues_actions,
     performance,
+    project,
     quality,
     resources,
     risks,
@@ -98,11 +99,17 @@ def test_risk_matrix_counts_equal_a_group_by_of_the_snapshot(snap, period, month
     want = expected.set_index(["probability", "impact"]).sort_index()
     assert got["risks"].tolist() == want["risks"].tolist()
     assert got["exposure"].tolist() == pytest.approx(want["exposure"].tolist())
-    # and the 5x5 heatmap shows exactly those counts
-    z = risk_charts.risk_matrix(cells, measure="risks").data[0].z
+    # and the 5x5 heatmap writes exactly those counts in its cells, each cell coloured by its score's band
+    heat = risk_charts.risk_matrix(cells, measure="risks", bands=risks.bands()).data[0]
     for (p, i), n in want["risks"].items():
-        assert z[p - 1][i - 1] == n
-    assert sum(map(sum, z)) == want["risks"].sum()
+        assert heat.text[p - 1][i - 1] == f"{n:,}"
+    assert sum(int(v.replace(",", "")) for row in heat.text for v in row if v) == want["risks"].sum()
+    # fill = the band of p x i in the configured bands (0 = lowest), + 4 (pale) where no open risk sits
+    bands = snap.execute("SELECT band_rank, min_score_exclusive, max_score FROM cfg_risk_band ORDER BY 1").fetchall()
+    for p in range(1, 6):
+        for i in range(1, 6):
+            rank = next(k for k, (_, low, high) in enumerate(bands) if low < p * i <= high)
+            assert heat.z[p - 1][i - 1] == rank + (0 if (p, i) in want.index else len(bands)), (p, i)
 
 
 def test_portfolio_filter_splits_the_risk_matrix(snap, period) -> None:
@@ -180,7 +187,27 @@ def test_a_project_closed_late_has_spi_one_but_spi_t_below_one(period) -> None:
     assert row["spi_t_rag"] in ("amber", "red")
 
 
-def test_milestones_overdue_and_on_time_rate_match_the_snapshot(snap, period) -> None:
+# A milestone is overdue at a month end when, at its project's latest snapshot on or before that day, it is not done
+# and its planned date (forecast, else baseline) has passed, unless its project was closed or cancelled by then:
+# finished on or before the month end, or (closed / cancelled without a finish date) last reported on or before it.
+OVERDUE = """
+WITH latest AS (
+    SELECT * FROM mart_milestone_slip WHERE as_of_date <= $end
+    QUALIFY as_of_date = max(as_of_date) OVER (PARTITION BY project_id)
+),
+gone AS (
+    SELECT p.project_id FROM dim_project AS p
+    LEFT JOIN (SELECT project_id, max(report_date) AS last FROM mart_status_feed GROUP BY 1) AS s USING (project_id)
+    WHERE p.actual_finish_date <= $end
+       OR (p.status IN ('closed', 'cancelled') AND p.actual_finish_date IS NULL
+           AND coalesce(s.last, (SELECT as_of_date FROM dim_report_date)) <= $end)
+)
+SELECT project_id, milestone_id, project_id IN (SELECT project_id FROM gone) AS project_gone
+FROM latest WHERE actual_date IS NULL AND coalesce(forecast_date, baseline_date) < $end
+"""
+
+
+def test_milestones_and_on_time_rate_match_the_snapshot(snap, period) -> None:
     f = Filters(period=period)
     m = schedule.milestones(f)
     end = month_end(period)
@@ -189,14 +216,39 @@ def test_milestones_overdue_and_on_time_rate_match_the_snapshot(snap, period) ->
         " WHERE as_of_date <= $end QUALIFY as_of_date = max(as_of_date) OVER (PARTITION BY project_id)",
         {"end": end}).df()
     assert len(m) == len(rows)
-    planned = rows["forecast_date"].fillna(rows["baseline_date"])
-    overdue = rows["actual_date"].isna() & (planned < pd.Timestamp(end))
-    assert int(m["is_overdue"].sum()) == int(overdue.sum())
     done = rows[rows["actual_date"].notna()]
     rate, on_time, completed = schedule.on_time_rate(m)
     assert completed == len(done)
     assert on_time == int((done["slip_days"] <= 0).sum())  # on_time_tolerance_days = 0
     assert rate == pytest.approx(on_time / completed)
+
+
+@pytest.mark.parametrize("months_back", [0, 6, 7])
+def test_overdue_milestones_leave_out_closed_and_cancelled_projects(snap, period, months_back) -> None:
+    month = str(pd.Period(period) - months_back)
+    f = Filters(period=month)
+    late = snap.execute(OVERDUE, {"end": month_end(month)}).df()
+    expected = late[~late["project_gone"]]
+    overdue = schedule.overdue(f)
+    assert sorted(zip(overdue["project_id"], overdue["milestone_id"], strict=True)) == sorted(
+        zip(expected["project_id"], expected["milestone_id"], strict=True))
+    tile = next(one for one in schedule.tiles(f, schedule.milestones(f)) if one.label == "Overdue milestones")
+    assert tile.value == str(len(expected))
+    if months_back == 0:
+        # the cancelled project's last snapshot (April) still lists a milestone past its date: not overdue work
+        gone = set(late.loc[late["project_gone"], "project_id"])
+        assert gone == {STORIES["cancelled"]}, "the demo's only stale open milestone is the cancelled project's"
+        assert STORIES["cancelled"] not in set(overdue["project_id"])
+        detail = project.section("milestones", f, STORIES["cancelled"])
+        assert len(detail) and not detail["is_overdue"].any()
+    cancelled = schedule.milestones(f, (STORIES["cancelled"],))
+    not_done = cancelled[cancelled["actual_date"].isna()]
+    assert len(not_done), "the cancelled project left milestones unfinished"
+    # open while the project ran (March 2026), no longer once it was cancelled (last report 28 April 2026)
+    if months_back == 7:
+        assert not_done["is_open"].all()
+    else:
+        assert not not_done["is_open"].any() and not not_done["is_overdue"].any()
 
 
 # --- budget & EVM --------------------------------------------------------------------------------------

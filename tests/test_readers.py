@@ -405,13 +405,15 @@ def test_user_mapping_file_errors(tmp_path: Path) -> None:
 def test_format_handler_takes_precedence(con, tmp_path: Path, monkeypatch) -> None:
     calls = []
 
-    def handler(con, path, *, as_of, baseline):
-        calls.append((path.name, as_of, baseline))
+    def handler(con, path, *, as_of, baseline, db):
+        calls.append((path.name, as_of, baseline, db))
         return []
 
     monkeypatch.setattr(formats, "handler_for", lambda path, mapping: handler if path.suffix == ".xer" else None)
-    assert stage_file(con, write(tmp_path, "s.xer", b"ERMHDR"), as_of=date(2026, 1, 31), baseline=True) == []
-    assert calls == [("s.xer", date(2026, 1, 31), True)]
+    warehouse = tmp_path / "pmo.duckdb"
+    assert stage_file(con, write(tmp_path, "s.xer", b"ERMHDR"), as_of=date(2026, 1, 31), baseline=True,
+                      db=warehouse) == []
+    assert calls == [("s.xer", date(2026, 1, 31), True, warehouse)]
 
 
 # --- the real third-party exports ------------------------------------------------------------------

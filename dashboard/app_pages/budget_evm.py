@@ -11,9 +11,10 @@ from dashboard.metrics import budget_evm as metrics
 TOP = 30  # projects in the EAC vs BAC chart, largest overrun (VAC) first; every project is in the table
 
 f = filters.current()
-ui.page_header("page.budget_evm", "evm.caption", month=ui.month_label(f.period))
+ui.page_header("page.budget_evm")
 if not ui.require_data("mart_evm") or not f.period:
     st.stop()
+st.caption(t("evm.caption", month=ui.month_label(f.period)))
 
 ui.kpis(metrics.tiles(f))
 table = metrics.table(f)
@@ -24,7 +25,8 @@ st.subheader(t("evm.table_heading"))
 st.caption(t("evm.table_caption"))
 money = ["bac", "pv", "ev", "ac", "cv", "sv", "eac", "etc", "vac", "declared_bac"]
 ratios = ["cpi", "spi", "tcpi", "spi_t", "sv_t", "es"]
-ui.table(table, key="budget_evm_table", file_stem=f"evm_{f.period}",
+ui.table(metrics.worst_first(table), key="budget_evm_table", file_stem=f"evm_{f.period}", max_rows=ui.SCREEN_ROWS,
+         column_order=["project_id", "project_name", "cpi", "cpi_rag", "spi_t", "spi_t_rag", "spi", "spi_rag", "vac"],
          column_config={c: st.column_config.NumberColumn(t(f"col.{c}"), format="%,.0f") for c in money}
          | {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f") for c in ratios}
          | {"percent_complete": st.column_config.NumberColumn(t("col.percent_complete"), format="%.1f")})
@@ -33,7 +35,7 @@ st.subheader(t("evm.curves_heading"))
 left, right = st.columns(2)
 with left:
     portfolio = metrics.portfolio_curve(f)
-    st.plotly_chart(charts.s_curve(portfolio, currency=currency, title=t("evm.portfolio_curve"), tr=t),
+    ui.chart(charts.s_curve(portfolio, currency=currency, title=t("evm.portfolio_curve"), tr=t),
                     key="budget_evm_portfolio_curve")
     st.caption(t("evm.portfolio_curve_caption"))
 with right:
@@ -44,13 +46,13 @@ with right:
     if project:
         row = measured[measured["project_id"] == project].iloc[0]
         curve = metrics.project_curve(f, project)
-        st.plotly_chart(charts.s_curve(curve, currency=str(row["currency"] or ""), bac=row["bac"],
+        ui.chart(charts.s_curve(curve, currency=str(row["currency"] or ""), bac=row["bac"],
                                        title=t("evm.project_curve", project=project), tr=t),
                         key="budget_evm_project_curve")
 
 st.subheader(t("evm.eac_heading"))
 measured = table[table["has_figures"]].sort_values("vac", na_position="last")
-st.plotly_chart(charts.eac_vs_bac(measured.head(TOP), currency=currency, tr=t), key="budget_evm_eac")
+ui.chart(charts.eac_vs_bac(measured.head(TOP), currency=currency, tr=t), key="budget_evm_eac")
 if len(measured) > TOP:
     st.caption(t("evm.eac_top", n=TOP, total=len(measured)))
 

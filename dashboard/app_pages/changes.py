@@ -10,18 +10,19 @@ from dashboard.i18n_pages import value_label
 from dashboard.metrics import changes as metrics
 
 f = filters.current()
-ui.page_header("page.changes", "chg.caption", month=ui.month_label(f.period))
+ui.page_header("page.changes")
 if not ui.require_data("mart_changes") or not f.period:
     st.stop()
+st.caption(t("chg.caption", month=ui.month_label(f.period)))
 
 log = metrics.log(f)
 ui.kpis(metrics.tiles(f, log))
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.cycle_time_histogram(metrics.cycle_times(log), tr=t), key="changes_cycle_time")
+    ui.chart(charts.cycle_time_histogram(metrics.cycle_times(log), tr=t), key="changes_cycle_time")
 with right:
-    st.plotly_chart(charts.cumulative_impact(metrics.cumulative(log), tr=t), key="changes_cumulative")
+    ui.chart(charts.cumulative_impact(metrics.cumulative(log), tr=t), key="changes_cumulative")
 
 st.subheader(t("chg.log_heading"))
 decisions = sorted(log["decision"].dropna().unique())

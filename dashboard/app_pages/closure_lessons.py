@@ -9,9 +9,10 @@ from dashboard.i18n import t
 from dashboard.metrics import closure_lessons as metrics
 
 f = filters.current()
-ui.page_header("page.closure_lessons", "clo.caption", month=ui.month_label(f.period))
+ui.page_header("page.closure_lessons")
 if not ui.require_data("dim_project") or not f.period:
     st.stop()
+st.caption(t("clo.caption", month=ui.month_label(f.period)))
 
 closed = metrics.closed(f)
 tiles = st.container()  # filled once the lessons search below is known
@@ -20,7 +21,7 @@ st.subheader(t("clo.variances_heading"))
 if closed.empty:
     st.caption(t("clo.none_closed"))
 else:
-    st.plotly_chart(charts.final_variances(closed, tr=t), key="closure_variances")
+    ui.chart(charts.final_variances(closed, tr=t), key="closure_variances")
     ratios = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f")
               for c in ("final_cpi", "final_spi", "final_spi_t", "final_sv_t")}
     money = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%,.0f")
@@ -28,7 +29,7 @@ else:
     share = {"cost_variance_pct": st.column_config.NumberColumn(t("col.cost_variance_pct"), format="percent"),
              "final_percent_complete": st.column_config.NumberColumn(t("col.final_percent_complete"),
                                                                      format="%.1f")}
-    ui.table(closed, key="closure_projects", file_stem=f"closed_projects_{f.period}",
+    ui.table(closed, key="closure_projects", file_stem=f"closed_projects_{f.period}", max_rows=ui.SCREEN_ROWS,
              column_config=ratios | money | share)
 
 st.subheader(t("clo.lessons_heading"))
@@ -38,4 +39,4 @@ lessons = metrics.lessons(f, search)
 with tiles:
     ui.kpis(metrics.tiles(closed, lessons))
 st.caption(t("clo.lessons_caption", n=len(lessons)) if search else t("clo.lessons_all", n=len(lessons)))
-ui.table(lessons, key="closure_lessons_table", file_stem=f"lessons_{f.period}")
+ui.table(lessons, key="closure_lessons_table", file_stem=f"lessons_{f.period}", max_rows=ui.SCREEN_ROWS)

@@ -22,13 +22,13 @@ ui.kpis(metrics.tiles(mandatory))
 
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.stage_summary(metrics.by_stage(mandatory), tr=t), key="documents_by_stage")
+    ui.chart(charts.stage_summary(metrics.by_stage(mandatory), tr=t), key="documents_by_stage")
     completeness = {"completeness": st.column_config.ProgressColumn(
         t("col.completeness"), format="percent", min_value=0, max_value=1)}
     ui.table(metrics.by_project(mandatory), key="documents_projects", file_stem=f"documents_by_project_{f.period}",
              column_config=completeness)
 with right:
-    st.plotly_chart(charts.document_matrix(metrics.matrix(mandatory, ROWS), tr=t), key="documents_matrix")
+    ui.chart(charts.document_matrix(metrics.matrix(mandatory, ROWS), tr=t), key="documents_matrix")
     if mandatory["project_id"].nunique() > ROWS:
         st.caption(t("doc.matrix_top", n=ROWS, total=mandatory["project_id"].nunique()))
 

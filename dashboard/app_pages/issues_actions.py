@@ -9,20 +9,21 @@ from dashboard.i18n_pages import value_label
 from dashboard.metrics import issues_actions as metrics
 
 f = filters.current()
-ui.page_header("page.issues_actions", "iss.caption", month=ui.month_label(f.period))
+ui.page_header("page.issues_actions")
 if not ui.require_data("mart_issues") or not f.period:
     st.stop()
+st.caption(t("iss.caption", month=ui.month_label(f.period)))
 
 items = metrics.items(f)
 open_items = metrics.open_items(items)
 ui.kpis(metrics.tiles(items))
 
-st.plotly_chart(charts.open_by_age(metrics.by_age(open_items), metrics.AGE_BANDS, tr=t), key="issues_by_age")
+ui.chart(charts.open_by_age(metrics.by_age(open_items), metrics.AGE_BANDS, tr=t), key="issues_by_age")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.open_by(metrics.by(open_items, "owner"), "owner", tr=t), key="issues_by_owner")
+    ui.chart(charts.open_by(metrics.by(open_items, "owner"), "owner", tr=t), key="issues_by_owner")
 with right:
-    st.plotly_chart(charts.open_by(metrics.by(open_items, "project_id"), "project_id", tr=t),
+    ui.chart(charts.open_by(metrics.by(open_items, "project_id"), "project_id", tr=t),
                     key="issues_by_project")
 
 st.subheader(t("iss.overdue_actions_heading"))

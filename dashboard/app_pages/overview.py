@@ -38,7 +38,7 @@ with left:
                                  format_func={"spi_t": "SPI(t)", "spi": "SPI"}.__getitem__,
                                  key="overview_schedule_index")
     currency = projects["currency"].dropna().unique()
-    st.plotly_chart(cpi_spi_bubble(projects, tr=t, schedule_index=index,
+    ui.chart(cpi_spi_bubble(projects, tr=t, schedule_index=index,
                                    currency=currency[0] if len(currency) == 1 else ""), key="overview_bubble")
     missing = projects[projects["is_active"] & (projects["cpi"].isna() | projects[index].isna())]
     if len(missing):

@@ -13,11 +13,13 @@ from dashboard.metrics import performance as metrics
 TOP = 30  # projects in the ranking chart, worst first; the table below lists every project
 
 f = filters.current()
-ui.page_header("page.performance", "perf.caption", month=ui.month_label(f.period))
+ui.page_header("page.performance")
 if not ui.require_data("mart_health") or not f.period:
     st.stop()
+st.caption(t("perf.caption", month=ui.month_label(f.period)))
 
 health = metrics.health(f)
+st.caption(t("perf.scope", **metrics.scope(health)))
 ui.kpis(metrics.tiles(health))
 
 st.subheader(t("perf.ranking_heading"))
@@ -25,7 +27,7 @@ weights = metrics.weights()
 st.caption(t("perf.ranking_caption", weights=", ".join(
     f"{t(f'perf.driver.{d}')} {w / sum(weights.values()):.0%}" for d, w in weights.items() if w)))
 ranking = metrics.ranking(f)
-st.plotly_chart(charts.health_ranking(ranking.head(TOP), metrics.DRIVERS, tr=t), key="performance_ranking")
+ui.chart(charts.health_ranking(ranking.head(TOP), metrics.DRIVERS, tr=t), key="performance_ranking")
 if len(ranking) > TOP:
     st.caption(t("perf.top_n", n=TOP, total=len(ranking)))
 unscored = health[health["health_score"].isna()]
@@ -39,17 +41,19 @@ ratios["exposure"] = st.column_config.NumberColumn(t("col.exposure"), format="%.
 ratios["pass_rate"] = st.column_config.NumberColumn(t("col.pass_rate"), format="percent")
 ui.table(health[["project_id", "project_name", "health_score", "health_rag", *driver_cols, "cpi", "spi_t",
                  "exposure", "pass_rate", "status_age_days", "grey_reason"]],
-         key="performance_health", file_stem=f"health_{f.period}", column_config=scores | ratios)
+         key="performance_health", file_stem=f"health_{f.period}", column_config=scores | ratios,
+         max_rows=ui.SCREEN_ROWS)
 
 st.subheader(t("perf.rag_heading"))
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.rag_agreement(metrics.rag_agreement(health), tr=t), key="performance_rag_agreement")
+    ui.chart(charts.rag_agreement(metrics.rag_agreement(health), tr=t), key="performance_rag_agreement")
 with right:
     st.caption(t("perf.rag_caption"))
     flagged = metrics.disagreements(health)
     ui.table(flagged[["project_id", "project_name", "computed_rag", "declared_rag", "rag_gap", "health_score",
                       "grey_reason"]], key="performance_disagreements", file_stem=f"rag_disagreements_{f.period}",
+             max_rows=ui.SCREEN_ROWS,
              column_config={"health_score": st.column_config.NumberColumn(t("col.health_score"), format="%.0f")})
 
 st.subheader(t("perf.evm_heading"))
@@ -65,7 +69,7 @@ st.subheader(t("perf.team_heading"))
 teams = resources.team_month(resources.people_month(f))
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(resource_charts.team_shares(teams, tr=t, title_key="perf.chart.team"), key="performance_teams")
+    ui.chart(resource_charts.team_shares(teams, tr=t, title_key="perf.chart.team"), key="performance_teams")
 with right:
     ui.table(teams, key="performance_team_table", file_stem=f"team_performance_{f.period}",
              column_config={c: st.column_config.NumberColumn(t(f"col.{c}"), format="percent")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import filters, ui
 from dashboard.charts.evm import s_curve
-from dashboard.i18n import t
+from dashboard.i18n import code_label, t
 from dashboard.metrics import project
 
 ui.page_header("page.project_detail")
@@ -28,14 +28,19 @@ st.markdown(f"{t('col.computed_rag')} {ui.rag_chip(summary['computed_rag'])} · 
 if summary["computed_rag"] == "grey" and summary["grey_reason"]:
     with st.popover(t("ui.why_unknown"), type="tertiary", icon=":material/help:"):
         st.caption(ui.md(summary["grey_reason"]))
-st.caption(" · ".join(ui.md(summary[c]) for c in ("portfolio", "programme", "department", "manager",
-                                                  "lifecycle_stage", "status") if summary.get(c)))
+st.caption(" · ".join(ui.md(code_label(c, summary[c])) for c in ("portfolio", "programme", "department", "manager",
+                                                                 "lifecycle_stage", "status") if summary.get(c)))
 ui.kpis(project.tiles(summary))
 
 left, right = st.columns([3, 2])
 evm = project.evm(f, project_id)
-left.plotly_chart(s_curve(evm, currency=summary.get("currency") or "", bac=summary.get("bac"), tr=t),
-                  key="project_detail_s_curve")
+with left:
+    if project.has_curve(evm):
+        ui.chart(s_curve(evm, currency=summary.get("currency") or "", bac=summary.get("bac"), tr=t),
+                 key="project_detail_s_curve")
+    else:
+        st.markdown(f"**{t('pd.s_curve')}**")
+        st.caption(t("pd.no_curve"))
 with right:
     st.markdown(f"**{t('pd.health')}**")
     ui.table(project.drivers(summary), key="project_detail_drivers", file_stem=f"{project_id}_health",

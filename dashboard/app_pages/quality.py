@@ -8,9 +8,10 @@ from dashboard.i18n import t
 from dashboard.metrics import quality as metrics
 
 f = filters.current()
-ui.page_header("page.quality", "qual.caption", month=ui.month_label(f.period))
+ui.page_header("page.quality")
 if not ui.require_data("mart_quality") or not f.period:
     st.stop()
+st.caption(t("qual.caption", month=ui.month_label(f.period)))
 st.page_link("app_pages/data_quality.py", label=t("qual.data_quality_link"), icon=":material/rule:")
 
 monthly = metrics.monthly(f)
@@ -18,9 +19,9 @@ ui.kpis(metrics.tiles(f, monthly))
 amber, red = metrics.thresholds()
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.pass_rate_trend(monthly, amber_below=amber, red_below=red, tr=t), key="quality_pass_rate")
+    ui.chart(charts.pass_rate_trend(monthly, amber_below=amber, red_below=red, tr=t), key="quality_pass_rate")
 with right:
-    st.plotly_chart(charts.defects_trend(monthly, tr=t), key="quality_defects")
+    ui.chart(charts.defects_trend(monthly, tr=t), key="quality_defects")
 
 st.subheader(t("qual.projects_heading", month=ui.month_label(f.period)))
 rate = {"pass_rate": st.column_config.NumberColumn(t("col.pass_rate"), format="percent")}

@@ -11,9 +11,10 @@ from dashboard.metrics import resources as metrics
 TEAMS = 40  # teams in the heatmap and the team chart, busiest first; every team is in the tables
 
 f = filters.current()
-ui.page_header("page.resources", "res.caption", month=ui.month_label(f.period))
+ui.page_header("page.resources")
 if not ui.require_data("mart_utilisation") or not f.period:
     st.stop()
+st.caption(t("res.caption", month=ui.month_label(f.period)))
 if any((f.portfolios, f.programmes, f.managers, f.stages, f.rags)):
     st.info(t("res.filters_note"), icon=":material/info:")
 
@@ -24,33 +25,32 @@ weeks = st.select_slider(t("res.weeks"), options=[4, 8, 13, 26, 52], value=13, k
 week_from, week_to = metrics.window(f, weeks)
 team_weeks = metrics.team_weeks(f, week_from, week_to)
 shown = metrics.busiest_teams(team_weeks, TEAMS)
-st.plotly_chart(charts.utilisation_heatmap(shown, tr=t), key="resources_heatmap")
+ui.chart(charts.utilisation_heatmap(shown, tr=t), key="resources_heatmap")
 if shown["team"].nunique() < team_weeks["team"].nunique():
     st.caption(t("res.top_teams", n=TEAMS, total=team_weeks["team"].nunique()))
-st.plotly_chart(charts.capacity_vs_logged(metrics.weekly_totals(team_weeks), tr=t), key="resources_capacity")
+ui.chart(charts.capacity_vs_logged(metrics.weekly_totals(team_weeks), tr=t), key="resources_capacity")
 teams = metrics.team_month(people)
-st.plotly_chart(charts.team_shares(teams.sort_values("utilisation", ascending=False).head(TEAMS), tr=t),
+ui.chart(charts.team_shares(teams.sort_values("utilisation", ascending=False).head(TEAMS), tr=t),
                 key="resources_team_shares")
 
 over, under = metrics.thresholds()
-columns = ["employee_id", "name", "team", "role", "hours_logged", "capacity_hours", "utilisation", "billable_share"]
+columns = ["employee_id", "name", "utilisation", "team", "role", "hours_logged", "capacity_hours", "billable_share"]
 shares = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="percent") for c in ("utilisation", "billable_share")}
 hours = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.1f") for c in ("hours_logged", "capacity_hours")}
 left, right = st.columns(2)
 with left:
     st.subheader(t("res.over_heading"))
     st.caption(t("res.over_caption", pct=ui.fmt_pct(over, 0), month=ui.month_label(f.period)))
-    ui.table(people.loc[people["allocation"] == "over", columns], key="resources_over",
-             file_stem=f"over_allocated_{f.period}", column_config=shares | hours)
+    ui.table(people.loc[people["allocation"] == "over", columns].sort_values("utilisation", ascending=False),
+             key="resources_over", file_stem=f"over_allocated_{f.period}", column_config=shares | hours)
 with right:
     st.subheader(t("res.under_heading"))
     st.caption(t("res.under_caption", pct=ui.fmt_pct(under, 0), month=ui.month_label(f.period)))
-    ui.table(people.loc[people["allocation"] == "under", columns], key="resources_under",
+    ui.table(people.loc[people["allocation"] == "under", columns].sort_values("utilisation"), key="resources_under",
              file_stem=f"under_allocated_{f.period}", column_config=shares | hours)
 
 if st.toggle(t("res.all_toggle"), key="resources_show_all"):
-    everyone = people.assign(allocation=people["allocation"].map(lambda a: t(f"res.allocation.{a}")))
-    ui.table(everyone, key="resources_people", file_stem=f"utilisation_people_{f.period}",
-             column_config=shares | hours)
+    ui.table(people, key="resources_people", file_stem=f"utilisation_people_{f.period}",
+             column_order=["employee_id", "name", "utilisation", "allocation"], column_config=shares | hours)
     ui.table(team_weeks, key="resources_team_weeks", file_stem=f"utilisation_team_weeks_{week_to}",
              column_config=shares | hours)

@@ -12,9 +12,10 @@ from dashboard.metrics import risks as metrics
 LEVELS = [1, 2, 3, 4, 5]
 
 f = filters.current()
-ui.page_header("page.risks", "risk.caption", month=ui.month_label(f.period))
+ui.page_header("page.risks")
 if not ui.require_data("mart_risk") or not f.period:
     st.stop()
+st.caption(t("risk.caption", month=ui.month_label(f.period)))
 
 
 def _take_chart_selection() -> None:
@@ -38,7 +39,7 @@ with left:
     probability = st.session_state.get("risks_probability")
     impact = st.session_state.get("risks_impact")
     selected = (probability, impact) if probability and impact else None
-    st.plotly_chart(charts.risk_matrix(metrics.matrix(f), measure=measure, bands=bands, selected=selected, tr=t),
+    ui.chart(charts.risk_matrix(metrics.matrix(f), measure=measure, bands=bands, selected=selected, tr=t),
                     key="risks_matrix", on_select=_take_chart_selection, selection_mode="points")
 with right:
     st.subheader(t("risk.cell_heading"))
@@ -57,7 +58,7 @@ with right:
         st.caption(t("risk.cell_hint"))
 
 st.subheader(t("risk.trend_heading"))
-st.plotly_chart(charts.exposure_trend(metrics.exposure_trend(f), bands=bands, tr=t), key="risks_exposure_trend")
+ui.chart(charts.exposure_trend(metrics.exposure_trend(f), bands=bands, tr=t), key="risks_exposure_trend")
 
 left, right = st.columns(2)
 with left:
@@ -67,8 +68,7 @@ with left:
     ui.table(overdue, key="risks_overdue", file_stem=f"overdue_mitigations_{f.period}")
 with right:
     st.subheader(t("risk.moves_heading", previous=ui.month_label(filters.previous_period(f.period))))
-    shown = moves.assign(change=moves["change"].map(lambda c: t(f"risk.change.{c}")))
-    ui.table(shown, key="risks_moves", file_stem=f"risk_moves_{f.period}")
+    ui.table(moves, key="risks_moves", file_stem=f"risk_moves_{f.period}")
 
 if st.toggle(t("risk.register_toggle"), key="risks_show_register"):
     ui.table(register, key="risks_register", file_stem=f"risk_register_{f.period}")

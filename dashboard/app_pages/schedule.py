@@ -12,9 +12,10 @@ TOP = 25  # projects in the slip and SPI(t) charts (worst first); every project 
 LINES = 8  # lines in the slip-trend chart by default (the worst slips)
 
 f = filters.current()
-ui.page_header("page.schedule", "sched.caption", month=ui.month_label(f.period))
+ui.page_header("page.schedule")
 if not ui.require_data("mart_milestone_slip", "mart_evm") or not f.period:
     st.stop()
+st.caption(t("sched.caption", month=ui.month_label(f.period)))
 
 limits = metrics.thresholds()
 milestones = metrics.milestones(f)
@@ -23,19 +24,18 @@ ui.kpis(metrics.tiles(f, milestones))
 # --- SPI vs SPI(t) -------------------------------------------------------------------------------
 st.subheader(t("sched.spi_heading"))
 st.caption(t("sched.spi_caption"))
-indices = metrics.indices(f)
+indices = metrics.indices(f).sort_values(["spi_t", "project_id"], na_position="last")  # worst SPI(t) first
 left, right = st.columns([3, 2])
 with left:
-    worst_spi_t = indices.sort_values("spi_t", na_position="last").head(TOP)
-    st.plotly_chart(charts.spi_vs_spi_t(worst_spi_t, bands=limits.bands, tr=t), key="schedule_spi_chart")
+    ui.chart(charts.spi_vs_spi_t(indices.head(TOP), bands=limits.bands, tr=t), key="schedule_spi_chart")
     if len(indices) > TOP:
         st.caption(t("sched.spi_top", n=TOP, total=len(indices)))
 with right:
-    shown = indices[["project_id", "project_name", "percent_complete", "spi", "spi_t", "sv_t", "es", "at_months",
-                     "spi_t_rag"]]
+    shown = indices[["project_id", "project_name", "spi_t", "spi_t_rag", "spi", "sv_t", "es", "at_months",
+                     "percent_complete"]]
     ratio = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f") for c in ("spi", "spi_t", "sv_t", "es")}
     ratio["percent_complete"] = st.column_config.NumberColumn(t("col.percent_complete"), format="%.1f")
-    ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}",
+    ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}", max_rows=ui.SCREEN_ROWS,
              column_config=ratio)
 
 # --- milestone slip ------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ if milestones.empty:
     st.caption(t("sched.no_milestones"))
     st.stop()
 worst = metrics.slip_by_project(f)
-st.plotly_chart(charts.slip_by_project(worst.head(TOP), amber_days=limits.amber_days, red_days=limits.red_days,
+ui.chart(charts.slip_by_project(worst.head(TOP), amber_days=limits.amber_days, red_days=limits.red_days,
                                        tr=t), key="schedule_slip_chart")
 if len(worst) > TOP:
     st.caption(t("sched.top_n", n=TOP, total=len(worst)))
@@ -62,7 +62,7 @@ else:
     chosen = st.multiselect(t("sched.trend_projects"), ranked, default=ranked[:3], key="schedule_trend_milestones",
                             placeholder=t("sched.trend_default", n=3))
     trend = metrics.slip_trend_milestones(f, chosen or ranked[:3])
-st.plotly_chart(charts.slip_trend(trend, tr=t), key="schedule_trend_chart")
+ui.chart(charts.slip_trend(trend, tr=t), key="schedule_trend_chart")
 
 st.subheader(t("sched.timeline_heading"))
 projects = list(worst["project_id"])
@@ -70,7 +70,7 @@ names = dict(zip(worst["project_id"], worst["project_name"].fillna(""), strict=T
 project = st.selectbox(t("sched.timeline_project"), projects, format_func=lambda p: f"{p} · {names.get(p, '')}",
                        key="schedule_project")
 if project:
-    st.plotly_chart(charts.milestone_timeline(metrics.timeline(f, project), tr=t), key="schedule_timeline_chart")
+    ui.chart(charts.milestone_timeline(metrics.timeline(f, project), tr=t), key="schedule_timeline_chart")
 
 st.subheader(t("sched.overdue_heading"))
 overdue = metrics.overdue(f)[["project_id", "project_name", "milestone_id", "milestone_name", "is_gate",

@@ -1,10 +1,59 @@
-"""What every chart shares: the RAG palette and the label function type."""
+"""What every chart shares: the RAG palette, the label function type and `localise`, which every figure passes
+through on its way to the screen (ui.chart)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import plotly.graph_objects as go
 
 Tr = Callable[..., str]  # i18n.t, passed in by the page so charts stay free of streamlit
 
 RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
 RAGS = tuple(RAG_COLOURS)
+
+# Chinese date ticks by zoom level (plotly picks the stop whose dtick range holds the tick spacing, in ms).
+_DAY, _MONTH = 86_400_000, "M1"
+ZH_DATE_TICKS = (
+    {"dtickrange": [None, _DAY], "value": "%-m月%-d日 %H:%M"},
+    {"dtickrange": [_DAY, _MONTH], "value": "%-m月%-d日\n%Y年"},
+    {"dtickrange": [_MONTH, "M12"], "value": "%Y年%-m月"},
+    {"dtickrange": ["M12", None], "value": "%Y年"},
+)
+
+
+def localise(fig: go.Figure, lang: str) -> go.Figure:
+    """The figure with ticks for the reader's language, in place. Chinese: date axes read 2026年1月 (plotly's own
+    ticks are English month names), numbers are written out with thousands separators (plotly's 2M / 3k are
+    not read in Chinese, where the tiles use 万 / 亿). English keeps plotly's defaults."""
+    if lang != "zh":
+        return fig
+    dates = _date_axes(fig)
+    for name in sorted(dates | {n for n in fig.layout.to_plotly_json() if n.startswith(("xaxis", "yaxis"))}):
+        axis = fig.layout[name]
+        if name in dates or axis.type == "date":
+            axis.update(tickformatstops=list(ZH_DATE_TICKS))
+        elif axis.type not in ("category", "multicategory", "log"):
+            axis.update(exponentformat="none", separatethousands=True)
+    return fig
+
+
+def _date_axes(fig: go.Figure) -> set[str]:
+    """Layout names ('xaxis', 'yaxis2' …) of the axes some trace puts dates on."""
+    found = set()
+    for trace in fig.data:
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None)
+            if values is not None and _is_dates(values):
+                anchor = getattr(trace, f"{letter}axis", None) or letter  # 'x', 'x2' …
+                found.add(f"{letter}axis{anchor[1:]}")
+    return found
+
+
+def _is_dates(values: object) -> bool:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        return True
+    first = next((v for v in values if v is not None), None) if isinstance(values, (tuple, list, np.ndarray)) else None
+    return isinstance(first, (date, np.datetime64))  # datetime and pd.Timestamp are dates too

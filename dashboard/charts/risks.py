@@ -29,23 +29,50 @@ def matrix_values(cells: pd.DataFrame, measure: str) -> list[list[float]]:
     return [[float(grid.get((p, i), 0) or 0) for i in LEVELS] for p in LEVELS]
 
 
+def band_colour(name: str, position: int) -> str:
+    """The band's colour: the known names' own, else by position (lowest band greenest)."""
+    return BAND_COLOURS.get(name) or list(BAND_COLOURS.values())[min(position, len(BAND_COLOURS) - 1)]
+
+
+def _pale(colour: str, share: float = 0.72) -> str:
+    """`colour` mixed with `share` white: the band's tint for a cell without open risks."""
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in rgb)
+
+
+def band_codes(cells: pd.DataFrame, bands: Sequence[tuple[str, int]] = DEFAULT_BANDS) -> list[list[int]]:
+    """5x5 list of the heatmap's colour codes: the cell's band index (0 = lowest), plus len(bands) when no open
+    risk sits in the cell (drawn in the band's pale tint)."""
+    names = [name for name, _ in bands]
+    counts = matrix_values(cells, "risks")
+    return [[names.index(band_of(p * i, bands)) + (0 if counts[p - 1][i - 1] else len(names)) for i in LEVELS]
+            for p in LEVELS]
+
+
 def risk_matrix(cells: pd.DataFrame, *, measure: str = "risks", bands: Sequence[tuple[str, int]] = DEFAULT_BANDS,
                 selected: tuple[int, int] | None = None, tr: Tr = english) -> go.Figure:
-    """The 5x5 probability x impact heatmap, every cell annotated, band shown by the cell outline.
+    """The 5x5 probability x impact matrix: each cell filled with the colour of its score's band (the configured
+    bands), pale where no open risk sits, and labelled with the measure — the count of open risks or their
+    exposure (sum of scores).
 
     cells: probability, impact, risks (count), exposure (sum of scores). `measure` is "risks" or "exposure".
-    Trace 0 is the heatmap (z[p-1][i-1]); trace 1 is a clickable marker per cell (customdata = [p, i]) so that
-    Streamlit's plotly selection events work (heatmap traces emit none)."""
-    z = matrix_values(cells, measure)
+    Trace 0 is the heatmap (z = band_codes, text[p-1][i-1] = the measure); trace 1 is a clickable marker per cell
+    (customdata = [p, i, …]) so that Streamlit's plotly selection events work (heatmap traces emit none); then
+    one legend entry per band."""
+    values = matrix_values(cells, measure)
     counts = matrix_values(cells, "risks")
     exposure = matrix_values(cells, "exposure")
     measure_label = tr("risk.chart.count") if measure == "risks" else tr("risk.chart.exposure")
+    colours = [band_colour(name, k) for k, (name, _) in enumerate(bands)]
+    steps = [*colours, *(_pale(c) for c in colours)]  # code k: band k with risks; len(bands) + k: without
+    scale = [[edge, colour] for k, colour in enumerate(steps) for edge in (k / len(steps), (k + 1) / len(steps))]
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
-        z=z, x=list(LEVELS), y=list(LEVELS), colorscale="Reds", zmin=0,
-        text=[[f"{v:.0f}" if v else "" for v in row] for row in z], texttemplate="%{text}",
-        textfont={"size": 16}, hoverinfo="skip", xgap=3, ygap=3,
-        colorbar={"title": {"text": measure_label}},
+        z=band_codes(cells, bands), x=list(LEVELS), y=list(LEVELS), colorscale=scale, zmin=-0.5,
+        zmax=len(steps) - 0.5, showscale=False,
+        text=[[f"{v:,.0f}" if n else "" for v, n in zip(row, count_row, strict=True)]
+              for row, count_row in zip(values, counts, strict=True)],
+        texttemplate="%{text}", textfont={"size": 16}, hoverinfo="skip", xgap=3, ygap=3,
     ))
     px, ix, custom = [], [], []
     for p in LEVELS:
@@ -63,19 +90,21 @@ def risk_matrix(cells: pd.DataFrame, *, measure: str = "risks", bands: Sequence[
                        f"<br>{tr('risk.chart.count')}: %{{customdata[4]}}<br>{tr('risk.chart.exposure')}: "
                        f"%{{customdata[5]:.0f}}<extra></extra>"),
     ))
-    for p in LEVELS:
-        for i in LEVELS:
-            is_selected = selected == (p, i)
-            fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=p - 0.5, y1=p + 0.5, layer="above",
-                          line={"color": "#000" if is_selected else BAND_COLOURS.get(band_of(p * i, bands), "#888"),
-                                "width": 5 if is_selected else 2})
+    for (name, _), colour in zip(bands, colours, strict=True):  # the legend: one entry per band
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=value_label(tr, "risk.band", name),
+                                 marker={"size": 14, "symbol": "square", "color": colour}, hoverinfo="skip"))
+    if selected:
+        p, i = selected
+        fig.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=p - 0.5, y1=p + 0.5, layer="above",
+                      line={"color": "#000", "width": 4})
     fig.update_layout(
         title=f"{tr('risk.chart.matrix')} — {measure_label}", clickmode="event+select", dragmode=False,
         xaxis={"title": {"text": f"{tr('risk.chart.impact')} (1–5)"}, "tickvals": list(LEVELS),
                "range": [0.5, 5.5], "constrain": "domain"},
         yaxis={"title": {"text": f"{tr('risk.chart.probability')} (1–5)"}, "tickvals": list(LEVELS),
                "range": [0.5, 5.5], "scaleanchor": "x"},
-        height=480, margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        legend={"title": {"text": tr("risk.chart.band")}, "orientation": "h", "y": -0.15},
+        height=500, margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
     return fig
 

@@ -9,7 +9,7 @@ from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.metrics import previous
-from dashboard.ui import Tile, fmt_money, fmt_ratio
+from dashboard.ui import Tile, change, fmt_money, fmt_ratio, month_label
 
 LEVELS = ("portfolio", "programme", "department", "manager", "lifecycle_stage")
 
@@ -17,6 +17,12 @@ LEVELS = ("portfolio", "programme", "department", "manager", "lifecycle_stage")
 def table(f: Filters) -> pd.DataFrame:
     """Every filtered project's EVM figures in the month (projects without figures keep NULLs = n/a)."""
     return db.run("budget_evm_table", f)
+
+
+def worst_first(df: pd.DataFrame) -> pd.DataFrame:
+    """The EVM table as the screen lists it: largest overrun (VAC) first, then lowest CPI, projects without
+    figures last (a capped ui.table shows its top rows)."""
+    return df.sort_values(["vac", "cpi", "project_id"], na_position="last").reset_index(drop=True)
 
 
 def project_curve(f: Filters, project_id: str) -> pd.DataFrame:
@@ -43,11 +49,13 @@ def tiles(f: Filters) -> list[Tile]:
     measured = now.get("projects_measured") or 0
     coverage = t("evm.kpi.coverage", measured=int(measured), projects=int(now.get("projects") or 0))
     no_evm = None if measured else t("evm.unknown.no_evm")
+    versus = t("ov.vs_month", month=month_label(previous(f).period))
 
     def ratio(key: str, label: str, reason: str) -> Tile:
         value = now.get(key)
-        return Tile(label, fmt_ratio(value), _change(value, before.get(key), "{:+.2f}"),
-                    f"{t('evm.kpi.index_help')} {coverage}", no_evm or (None if _known(value) else reason))
+        return Tile(label, fmt_ratio(value), change(value, before.get(key), "{:+.2f}"),
+                    f"{t('evm.kpi.index_help')} {coverage}", no_evm or (None if _known(value) else reason),
+                    delta_description=versus)
 
     eac, bac = now.get("eac"), now.get("bac")
     return [
@@ -68,9 +76,3 @@ def _first(df: pd.DataFrame) -> dict:
 
 def _known(x: object) -> bool:
     return x is not None and not pd.isna(x)
-
-
-def _change(now: object, before: object, pattern: str) -> str | None:
-    if not (_known(now) and _known(before)):
-        return None
-    return pattern.format(float(now) - float(before))  # type: ignore[arg-type]

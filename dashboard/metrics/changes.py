@@ -39,8 +39,8 @@ def tiles(f: Filters, df: pd.DataFrame) -> list[Tile]:
     median = cycle.median() if len(cycle) else None
     rate = len(approved) / len(decided) if len(decided) else None
     return [
-        Tile(t("chg.kpi.total"), fmt_int(len(df)), t("chg.kpi.in_month", n=len(in_month)), t("chg.kpi.total_help"),
-             delta_color="off"),
+        Tile(t("chg.kpi.total"), fmt_int(len(df)), help=t("chg.kpi.total_help"),
+             caption=t("chg.kpi.in_month", n=len(in_month))),
         Tile(t("chg.kpi.pending"), fmt_int((df["decision"] == "pending").sum()), help=t("chg.kpi.pending_help")),
         Tile(t("chg.kpi.cycle"), f"{median:.0f} {t('unit.days')}" if median is not None else t("ui.na"),
              help=t("chg.kpi.cycle_help"), unknown_reason=None if median is not None else t("chg.unknown.no_decision")),

@@ -8,7 +8,7 @@ from dashboard import db
 from dashboard.filters import Filters, month_end
 from dashboard.i18n import t
 from dashboard.metrics import comparison_params, previous
-from dashboard.ui import Tile, fmt_dates, fmt_int, fmt_money, fmt_pct, fmt_ratio, month_label, rag_text
+from dashboard.ui import Tile, change, fmt_dates, fmt_int, fmt_money, fmt_pct, fmt_ratio, month_label, rag_text
 
 ATTENTION_ROWS = 10
 EAC_MOVE_SHARE = 0.01  # an EAC movement of at least 1 % of BAC is news
@@ -48,11 +48,11 @@ def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
     risks, risks_before = int(now["open_escalated"].sum()), int(before["open_escalated"].sum())
     eac, bac = roll.get("eac"), roll.get("bac")
     tiles = {
-        "active": Tile(t("ov.active"), fmt_int(len(active)), _change(len(active), len(active_before), "{:+d}"),
+        "active": Tile(t("ov.active"), fmt_int(len(active)), change(len(active), len(active_before), "{:+d}"),
                        t("ov.active_help"), delta_color="off", delta_description=versus),
-        "risks": Tile(t("ov.open_risks"), fmt_int(risks), _change(risks, risks_before, "{:+d}"),
+        "risks": Tile(t("ov.open_risks"), fmt_int(risks), change(risks, risks_before, "{:+d}"),
                       t("ov.open_risks_help"), delta_color="inverse", delta_description=versus),
-        "utilisation": Tile(t("ov.utilisation"), fmt_pct(used), _change(used, used_before, "{:+.1%}", points=True),
+        "utilisation": Tile(t("ov.utilisation"), fmt_pct(used), change(used, used_before, "{:+.1%}", points=True),
                             t("ov.utilisation_help"), None if used is not None else t("ov.unknown.no_time"), "off",
                             versus),
         **{key: _index_tile(key, roll, roll_before, coverage, versus) for key in ("cpi", "spi_t", "spi")},
@@ -69,7 +69,7 @@ def _index_tile(key: str, roll: dict, roll_before: dict, coverage: str, versus: 
     reason = None if _known(value) else t("ov.unknown.no_ac" if key == "cpi" else "ov.unknown.no_pv")
     if not roll.get("projects_measured"):
         reason = t("ov.unknown.no_evm")
-    return Tile(t(f"ov.{key}"), fmt_ratio(value), _change(value, roll_before.get(key), "{:+.2f}"),
+    return Tile(t(f"ov.{key}"), fmt_ratio(value), change(value, roll_before.get(key), "{:+.2f}"),
                 f"{t('ov.index_help')} {coverage}", reason, delta_description=versus)
 
 
@@ -77,21 +77,11 @@ def _known(x: object) -> bool:
     return x is not None and not pd.isna(x)
 
 
-def _change(now: object, before: object, pattern: str, *, points: bool = False) -> str | None:
-    """The signed change, e.g. '+0.03' ('+1.2 pp' for `points`); none when either side is unknown; '±0.00' when
-    nothing moved."""
-    if not (_known(now) and _known(before)):
-        return None
-    text = pattern.format(now - before)  # type: ignore[operator]
-    text = "±" + text[1:] if not any(ch in "123456789" for ch in text) else text
-    return text.replace("%", " pp") if points else text
-
-
 # --- attention -----------------------------------------------------------------------------------
 
 def attention(f: Filters) -> pd.DataFrame:
     """The active projects most in need of attention (red, unknown, amber, or declared rosier than computed),
-    worst first, with the reason in words."""
+    worst first, with the reason in words (next to the name: it is what the reader needs)."""
     df = projects(f)
     df = df[df["is_active"] & ((df["computed_rag"] != "green") | df["rag_disagrees"].eq(True))].copy()
     df["_order"] = df["computed_rag"].map(RAG_ORDER)
@@ -99,11 +89,10 @@ def attention(f: Filters) -> pd.DataFrame:
     return pd.DataFrame({
         "project_id": df["project_id"],
         "project_name": df["project_name"],
-        "manager": df["manager"],
+        "reason": [reason(row) for row in df.to_dict("records")],
         "computed_rag": df["computed_rag"],
         "declared_rag": df["declared_rag"],
         "health_score": df["health_score"].round(0),
-        "reason": [reason(row) for row in df.to_dict("records")],
     })
 
 
@@ -151,9 +140,17 @@ def _text(values: pd.Series, render=str) -> pd.Series:
     return pd.Series([render(v) if _known(v) else "—" for v in values], index=values.index, dtype="str")
 
 
+def ratio_move(label: str, before: pd.Series, after: pd.Series) -> pd.Series:
+    """"SPI 0.97 → 0.93"; with 3 decimals where 2 would read the same ("SPI 0.951 → 0.949" crossed a band)."""
+    short_before, short_after = _text(before, fmt_ratio), _text(after, fmt_ratio)
+    same = (short_before == short_after) & before.notna() & after.notna()
+    long_before, long_after = _text(before, "{:.3f}".format), _text(after, "{:.3f}".format)
+    return (f"{label} " + short_before.where(~same, long_before) + " → " + short_after.where(~same, long_after))
+
+
 def _rag_moves(df: pd.DataFrame) -> pd.DataFrame:
     words = {rag: rag_text(rag) for rag in ("green", "amber", "red", "grey")}
-    parts = [(f"{label} " + _text(df[f"{key}_before"], fmt_ratio) + " → " + _text(df[f"{key}_after"], fmt_ratio))
+    parts = [ratio_move(label, df[f"{key}_before"], df[f"{key}_after"])
              .where(df[f"{key}_rag_before"].fillna("") != df[f"{key}_rag_after"].fillna(""), "")
              for key, label in (("spi_t", "SPI(t)"), ("cpi", "CPI"), ("spi", "SPI"))]
     reason = df["grey_reason_after"]

@@ -65,6 +65,13 @@ def disagreements(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["rag_gap", "health_score"], ascending=[False, True]).reset_index(drop=True)
 
 
+def scope(df: pd.DataFrame) -> dict[str, str]:
+    """What the page counts: the filtered projects with figures in the month, complete and closed ones included
+    (the overview counts active projects only)."""
+    known = df[df["has_figures"]]
+    return {"projects": fmt_int(len(known)), "complete": fmt_int(known["is_complete"].fillna(False).sum())}
+
+
 def tiles(df: pd.DataFrame) -> list[Tile]:
     """Median health, projects red / grey on health, RAG disagreements, score coverage."""
     scored = df[df["health_score"].notna()]
@@ -79,8 +86,8 @@ def tiles(df: pd.DataFrame) -> list[Tile]:
              unknown_reason=None if median is not None else t("perf.unknown.no_health")),
         Tile(t("perf.kpi.red"), fmt_int((df["health_rag"] == "red").sum()), help=t("perf.kpi.red_help")),
         Tile(t("perf.kpi.grey"), fmt_int((df["computed_rag"] == "grey").sum()), help=t("perf.kpi.grey_help")),
-        Tile(t("perf.kpi.disagree"), fmt_int(disagree), t("perf.kpi.watermelon", n=watermelon),
-             t("perf.kpi.disagree_help"), delta_color="off"),
+        Tile(t("perf.kpi.disagree"), fmt_int(disagree), help=t("perf.kpi.disagree_help"),
+             caption=t("perf.kpi.watermelon", n=watermelon)),
         Tile(t("perf.kpi.coverage"), fmt_pct(coverage, 0), help=t("perf.kpi.coverage_help"),
              unknown_reason=None if coverage is not None else t("perf.unknown.no_health")),
     ]

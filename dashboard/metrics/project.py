@@ -7,10 +7,15 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
+from dashboard.metrics import schedule
 from dashboard.ui import Tile, fmt_int, fmt_money, fmt_pct, fmt_ratio
 
-# Sections shown as tables: query name project_<section>.sql, all bound by $project_id (and $month_end).
+# Sections shown as tables: query name project_<section>.sql, all bound by $project_id (and $month_end);
+# milestones come from the Schedule page's query, so both count overdue milestones alike.
 SECTIONS = ("milestones", "risks", "changes", "issues", "documents", "commentary", "lineage")
+MILESTONE_COLUMNS = ["milestone_id", "milestone_name", "is_gate", "baseline_date", "forecast_date", "actual_date",
+                     "slip_days", "slip_rag", "is_overdue", "days_overdue", "slip_change_days", "as_of_date",
+                     "source_file"]
 # Health driver -> (its input column, how the input is formatted)
 DRIVERS = {"cost": ("cpi", fmt_ratio), "schedule": ("spi_t", fmt_ratio), "risk": ("exposure", fmt_int),
            "quality": ("pass_rate", fmt_pct), "freshness": ("status_age_days", fmt_int)}
@@ -30,21 +35,33 @@ def summary(f: Filters, project_id: str) -> dict:
 
 
 def tiles(s: dict) -> list[Tile]:
-    """BAC, EAC, CPI, SPI, SPI(t), % complete and health score of the month (grey when unknown)."""
+    """BAC, EAC, CPI, SPI, SPI(t), % complete and health score of the month; grey "unknown", with the reason,
+    when a figure cannot be known (no budget plan, no status report, no earned value)."""
+    no_figures = s.get("grey_reason") or t("pd.unknown.no_figures")
+
     def index(key: str) -> Tile:
         value = s.get(key)
-        reason = None if value is not None else s.get("grey_reason") or t("ov.unknown.no_evm")
-        return Tile(t(f"pd.{key}"), fmt_ratio(value), unknown_reason=reason)
+        return Tile(t(f"pd.{key}"), fmt_ratio(value), unknown_reason=None if value is not None else no_figures)
 
-    percent = s.get("percent_complete")
+    percent, bac = s.get("percent_complete"), s.get("bac")
+    # a score without cost and schedule drivers (e.g. only "no status report" = freshness 0) says nothing
+    scored = s.get("health_score") is not None and (s.get("cost_score") is not None
+                                                   or s.get("schedule_score") is not None)
     return [
-        Tile(t("pd.bac"), fmt_money(s.get("bac"))),
+        Tile(t("pd.bac"), fmt_money(bac), unknown_reason=None if bac is not None else t("pd.unknown.no_budget")),
         Tile(t("pd.eac"), fmt_money(s.get("eac")),
-             unknown_reason=None if s.get("eac") is not None else t("ov.unknown.no_ac")),
+             unknown_reason=None if s.get("eac") is not None else s.get("grey_reason") or t("ov.unknown.no_ac")),
         index("cpi"), index("spi"), index("spi_t"),
-        Tile(t("pd.percent"), fmt_pct(percent / 100 if percent is not None else None, 0)),
-        Tile(t("col.health_score"), fmt_int(s.get("health_score"))),
+        Tile(t("pd.percent"), fmt_pct(percent / 100 if percent is not None else None, 0),
+             unknown_reason=None if percent is not None else t("pd.unknown.no_status")),
+        Tile(t("col.health_score"), fmt_int(s.get("health_score")),
+             unknown_reason=None if scored else s.get("health_grey_reason") or no_figures),
     ]
+
+
+def has_curve(evm_rows: pd.DataFrame) -> bool:
+    """Whether the project has any PV, EV or AC to draw (no budget plan: none)."""
+    return bool(len(evm_rows)) and bool(evm_rows[["pv", "ev", "ac"]].notna().to_numpy().any())
 
 
 def drivers(s: dict) -> pd.DataFrame:
@@ -67,4 +84,6 @@ def evm(f: Filters, project_id: str) -> pd.DataFrame:
 def section(name: str, f: Filters, project_id: str) -> pd.DataFrame:
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}")
+    if name == "milestones":
+        return schedule.milestones(f, (project_id,))[MILESTONE_COLUMNS]
     return db.run(f"project_{name}", f, project_id=project_id)

@@ -9,7 +9,7 @@ from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.metrics.performance import settings
-from dashboard.ui import Tile, fmt_int, fmt_pct
+from dashboard.ui import Tile, change, fmt_int, fmt_pct, month_label
 
 
 def thresholds() -> tuple[float, float]:
@@ -44,16 +44,15 @@ def tiles(f: Filters, df: pd.DataFrame) -> list[Tile]:
     rate = row["pass_rate"] if row is not None else None
     no_checks = None if row is not None else t("qual.unknown.no_checks")
 
-    def delta(col: str, pattern: str, scale: float = 1) -> str | None:
-        if row is None or prev is None or pd.isna(row[col]) or pd.isna(prev[col]):
-            return None
-        return pattern.format((row[col] - prev[col]) * scale)
+    def delta(col: str, pattern: str, *, points: bool = False) -> str | None:
+        return None if row is None or prev is None else change(row[col], prev[col], pattern, points=points)
 
+    versus = t("ov.vs_month", month=month_label(str(prev["period"]))) if prev is not None else None
     return [
-        Tile(t("qual.kpi.pass_rate"), fmt_pct(rate), delta("pass_rate", "{:+.1f} pp", 100),
-             t("qual.kpi.pass_rate_help", rag=t(f"rag.{rag(rate)}")), no_checks),
+        Tile(t("qual.kpi.pass_rate"), fmt_pct(rate), delta("pass_rate", "{:+.1%}", points=True),
+             t("qual.kpi.pass_rate_help", rag=t(f"rag.{rag(rate)}")), no_checks, delta_description=versus),
         Tile(t("qual.kpi.checks"), fmt_int(row["checks"]) if row is not None else "0", help=t("qual.kpi.checks_help")),
         Tile(t("qual.kpi.failed"), fmt_int(row["failed"]) if row is not None else "0", help=t("qual.kpi.failed_help")),
         Tile(t("qual.kpi.defects_open"), fmt_int(row["defects_open"]) if row is not None else t("ui.na"),
-             delta("defects_open", "{:+.0f}"), t("qual.kpi.defects_open_help"), no_checks, "inverse"),
+             delta("defects_open", "{:+.0f}"), t("qual.kpi.defects_open_help"), no_checks, "inverse", versus),
     ]

@@ -12,7 +12,7 @@ from dashboard.filters import Filters, month_end
 from dashboard.i18n import t
 from dashboard.metrics import previous
 from dashboard.metrics.performance import settings
-from dashboard.ui import Tile, fmt_int, fmt_pct
+from dashboard.ui import Tile, change, fmt_int, fmt_pct, month_label
 
 SUMS = ["hours_logged", "capacity_hours", "billable_hours"]
 
@@ -96,20 +96,15 @@ def tiles(f: Filters, people: pd.DataFrame) -> list[Tile]:
     used_before, billable_before = total(people_month(previous(f)))
     over, under = thresholds()
     no_time = t("res.unknown.no_time")
+    versus = t("ov.vs_month", month=month_label(previous(f).period))
     return [
-        Tile(t("res.kpi.utilisation"), fmt_pct(used), _delta(used, used_before), t("res.kpi.utilisation_help"),
-             None if used is not None else no_time, "off"),
-        Tile(t("res.kpi.billable"), fmt_pct(billable), _delta(billable, billable_before), t("res.kpi.billable_help"),
-             None if billable is not None else no_time),
+        Tile(t("res.kpi.utilisation"), fmt_pct(used), change(used, used_before, "{:+.1%}", points=True),
+             t("res.kpi.utilisation_help"), None if used is not None else no_time, "off", versus),
+        Tile(t("res.kpi.billable"), fmt_pct(billable), change(billable, billable_before, "{:+.1%}", points=True),
+             t("res.kpi.billable_help"), None if billable is not None else no_time, delta_description=versus),
         Tile(t("res.kpi.over"), fmt_int((people["allocation"] == "over").sum()),
              help=t("res.kpi.over_help", pct=fmt_pct(over, 0)), unknown_reason=None if used is not None else no_time),
         Tile(t("res.kpi.under"), fmt_int((people["allocation"] == "under").sum()),
              help=t("res.kpi.under_help", pct=fmt_pct(under, 0)), unknown_reason=None if used is not None else no_time),
         Tile(t("res.kpi.people"), fmt_int(len(people)), help=t("res.kpi.people_help")),
     ]
-
-
-def _delta(now: float | None, before: float | None) -> str | None:
-    if now is None or before is None or pd.isna(now) or pd.isna(before):
-        return None
-    return t("res.kpi.vs_previous", delta=f"{(now - before) * 100:+.1f} pp")

@@ -72,7 +72,7 @@ def tiles(current: pd.DataFrame, changes: pd.DataFrame) -> list[Tile]:
              help=t("risk.kpi.escalated_help"), unknown_reason=no_register),
         Tile(t("risk.kpi.overdue"), fmt_int(open_["is_overdue_mitigation"].fillna(False).astype(bool).sum()),
              help=t("risk.kpi.overdue_help"), unknown_reason=no_register),
-        Tile(t("risk.kpi.new"), fmt_int(moved.get("new", 0)),
-             t("risk.kpi.moves_delta", escalated=int(moved.get("escalated", 0)), closed=int(moved.get("closed", 0))),
-             t("risk.kpi.moves_help"), delta_color="off"),
+        Tile(t("risk.kpi.new"), fmt_int(moved.get("new", 0)), help=t("risk.kpi.moves_help"),
+             caption=t("risk.kpi.moves_delta", escalated=int(moved.get("escalated", 0)),
+                       closed=int(moved.get("closed", 0)))),
     ]

@@ -1,7 +1,8 @@
 """Schedule monitoring (PEO duty 1): milestone slip and its trend, overdue milestones, on-time rate, SPI vs SPI(t).
 
 Every function takes the sidebar's Filters; snapshot data is read "as it stood" at the month end (each project's
-latest milestone snapshot on or before it).
+latest milestone snapshot on or before it). A milestone of a project closed or cancelled by then is not open, so
+never overdue: a stale snapshot of a cancelled project is no open work.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ def thresholds() -> Thresholds:
     )
 
 
-def milestones(f: Filters) -> pd.DataFrame:
-    """Every milestone of the filtered projects at its project's latest snapshot on or before the month end."""
-    return db.run("schedule_milestones", f)
+def milestones(f: Filters, project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every milestone of the filtered projects (or of `project_ids`, filters aside) at its project's latest
+    snapshot on or before the month end, with is_open / is_overdue / days_overdue as of the month end."""
+    return db.run("schedule_milestones", f, project_ids=list(project_ids))
 
 
 def overdue(f: Filters) -> pd.DataFrame:
@@ -118,7 +120,7 @@ def slipped_since_previous(f: Filters) -> pd.DataFrame:
 def tiles(f: Filters, m: pd.DataFrame) -> list[Tile]:
     """On-time rate, overdue milestones, worst open slip, slipped since last month, portfolio SPI(t) and SPI."""
     rate, on_time, done = on_time_rate(m)
-    open_ = m[~m["is_complete"].fillna(False).astype(bool)]
+    open_ = m[m["is_open"].fillna(False).astype(bool)]
     worst = open_["slip_days"].max() if open_["slip_days"].notna().any() else None
     moved = slipped_since_previous(f)
     roll = db.run("evm_rollup", f, level="total")
@@ -126,17 +128,18 @@ def tiles(f: Filters, m: pd.DataFrame) -> list[Tile]:
     no_milestones = None if len(m) else t("sched.unknown.no_milestones")
     spi_t, spi = roll.get("spi_t"), roll.get("spi")
     return [
-        Tile(t("sched.kpi.on_time"), fmt_pct(rate, 0), t("sched.kpi.on_time_delta", on_time=on_time, done=done),
-             t("sched.kpi.on_time_help"),
-             no_milestones or (None if rate is not None else t("sched.unknown.none_completed")), "off"),
+        Tile(t("sched.kpi.on_time"), fmt_pct(rate, 0), help=t("sched.kpi.on_time_help"),
+             unknown_reason=no_milestones or (None if rate is not None else t("sched.unknown.none_completed")),
+             caption=t("sched.kpi.on_time_delta", on_time=on_time, done=done)),
         Tile(t("sched.kpi.overdue"), fmt_int(m["is_overdue"].fillna(False).astype(bool).sum()),
              help=t("sched.kpi.overdue_help"), unknown_reason=no_milestones),
         Tile(t("sched.kpi.worst"), f"{worst:.0f} {t('unit.days')}" if worst is not None else t("ui.na"),
              help=t("sched.kpi.worst_help"),
              unknown_reason=no_milestones or (None if worst is not None else t("sched.unknown.no_open"))),
         Tile(t("sched.kpi.slipped"), fmt_int(len(moved)), help=t("sched.kpi.slipped_help")),
-        Tile("SPI(t)", fmt_ratio(spi_t), t("sched.kpi.spi_beside", spi=fmt_ratio(spi)), t("sched.kpi.spi_t_help"),
-             None if _known(spi_t) else t("sched.unknown.no_es"), "off"),
+        Tile("SPI(t)", fmt_ratio(spi_t), help=t("sched.kpi.spi_t_help"),
+             unknown_reason=None if _known(spi_t) else t("sched.unknown.no_es"),
+             caption=t("sched.kpi.spi_beside", spi=fmt_ratio(spi))),
     ]
 
 

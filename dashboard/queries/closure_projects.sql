@@ -1,9 +1,5 @@
--- one row per filtered project closed, cancelled or finished by $month_end: final schedule and cost variances.
--- Closed on = the actual finish date; a closed or cancelled project without one counts from its last status
--- report (else from the report date), flagged closed_on_estimated
-WITH last_report AS (
-    SELECT project_id, max(report_date) AS last_report_date FROM mart_status_feed GROUP BY project_id
-)
+-- one row per filtered project closed, cancelled or finished by $month_end (see _closed_projects.sql for when):
+-- final schedule and cost variances
 SELECT
     c.project_id,
     c.project_name,
@@ -14,8 +10,8 @@ SELECT
     c.start_date,
     c.planned_finish_date,
     c.actual_finish_date,
-    coalesce(c.actual_finish_date, lr.last_report_date, rd.as_of_date) AS closed_on,
-    c.actual_finish_date IS NULL AS closed_on_estimated,
+    cp.closed_on,
+    cp.closed_on_estimated,
     c.finish_slip_days,
     c.bac,
     c.final_ac,
@@ -34,7 +30,5 @@ SELECT
     c.lessons
 FROM mart_closure AS c
 JOIN filtered_projects AS p USING (project_id)
-LEFT JOIN last_report AS lr USING (project_id)
-CROSS JOIN dim_report_date AS rd
-WHERE coalesce(c.actual_finish_date, lr.last_report_date, rd.as_of_date) <= $month_end
-ORDER BY closed_on DESC, c.project_id
+JOIN closed_projects AS cp USING (project_id)
+ORDER BY cp.closed_on DESC, c.project_id

@@ -7,6 +7,7 @@ SELECT
     h.declared_rag,
     h.rag_disagrees,
     h.grey_reason,
+    h.health_grey_reason,
     h.cost_score,
     h.schedule_score,
     h.risk_score,

@@ -1,28 +1,48 @@
--- one row per milestone of the filtered projects as it stood at $month_end: each project's latest milestone
--- snapshot on or before $month_end; overdue = not done and its planned date (forecast, else baseline) before
--- $month_end
+-- one row per milestone as it stood at $month_end (each project's latest milestone snapshot on or before it), of
+-- the filtered projects, or of the projects in $project_ids when given. A milestone is open when not done and its
+-- project not closed or cancelled by $month_end; overdue = open and its planned date (forecast, else baseline)
+-- before $month_end
+WITH milestone AS (
+    SELECT
+        m.*,
+        p.project_name,
+        m.project_id IN (SELECT project_id FROM closed_projects) AS project_closed
+    FROM mart_milestone_slip AS m
+    JOIN dim_project AS p USING (project_id)
+    WHERE m.as_of_date <= $month_end
+      AND CASE WHEN len($project_ids) = 0 THEN m.project_id IN (SELECT project_id FROM filtered_projects)
+               ELSE list_contains($project_ids, m.project_id) END
+    QUALIFY m.as_of_date = max(m.as_of_date) OVER (PARTITION BY m.project_id)
+),
+flagged AS (
+    SELECT
+        *,
+        actual_date IS NULL AND NOT project_closed AS is_open,
+        actual_date IS NULL AND NOT project_closed AND coalesce(forecast_date, baseline_date) < $month_end
+            AS is_overdue
+    FROM milestone
+)
 SELECT
-    m.project_id,
-    p.project_name,
-    m.milestone_id,
-    m.milestone_name,
-    m.is_gate,
-    m.as_of_date,
-    m.baseline_date,
-    m.forecast_date,
-    m.actual_date,
-    m.slip_days,
-    m.slip_rag,
-    m.is_complete,
-    m.on_time,
-    m.actual_date IS NULL AND coalesce(m.forecast_date, m.baseline_date) < $month_end AS is_overdue,
-    CASE WHEN m.actual_date IS NULL AND coalesce(m.forecast_date, m.baseline_date) < $month_end
-         THEN date_diff('day', coalesce(m.forecast_date, m.baseline_date), $month_end) END AS days_overdue,
-    m.previous_slip_days,
-    m.slip_change_days,
-    m.source_file
-FROM mart_milestone_slip AS m
-JOIN filtered_projects AS p USING (project_id)
-WHERE m.as_of_date <= $month_end
-QUALIFY m.as_of_date = max(m.as_of_date) OVER (PARTITION BY m.project_id)
-ORDER BY m.project_id, m.baseline_date, m.milestone_id
+    project_id,
+    project_name,
+    milestone_id,
+    milestone_name,
+    is_gate,
+    as_of_date,
+    baseline_date,
+    forecast_date,
+    actual_date,
+    slip_days,
+    slip_rag,
+    is_complete,
+    on_time,
+    project_closed,
+    is_open,
+    is_overdue,
+    CASE WHEN is_overdue THEN date_diff('day', coalesce(forecast_date, baseline_date), $month_end) END
+        AS days_overdue,
+    previous_slip_days,
+    slip_change_days,
+    source_file
+FROM flagged
+ORDER BY project_id, baseline_date, milestone_id
