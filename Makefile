@@ -22,6 +22,7 @@ demo: install  ## generate and load the sample portfolio, then serve the dashboa
 
 test: install  ## run every test (browser tests need /usr/bin/chromium; .ci/run installs it)
 	$(BIN)/ruff check dashboard pipelines checks tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: install

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ def uploads_dir() -> Path:
     return Path(os.environ.get("PMO_UPLOADS") or settings.PROJECT_ROOT / "data" / "uploads")
 
 
-def save(files: list[Upload]) -> Path:
+def save(files: Sequence[Upload]) -> Path:
     """Write the uploads into a new timestamped folder, keeping only each file's base name."""
     folder = uploads_dir() / datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     folder.mkdir(parents=True)

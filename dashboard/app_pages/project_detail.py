@@ -18,8 +18,10 @@ if not labels:
     st.info(t("pd.none"))
     st.stop()
 filters.from_url("project_detail_project", list(labels), next(iter(labels)), param="project")
-project_id = st.selectbox(t("pd.select"), list(labels), format_func=labels.get, key="project_detail_project")
+project_id = st.selectbox(t("pd.select"), list(labels), format_func=lambda p: labels[p], key="project_detail_project")
 filters.to_url("project_detail_project", None, param="project")  # a link ?project=ID opens this project
+if project_id is None:
+    st.stop()
 summary = project.summary(f, project_id)
 
 st.subheader(ui.md(labels[project_id]))

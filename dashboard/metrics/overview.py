@@ -155,10 +155,11 @@ def _rag_moves(df: pd.DataFrame) -> pd.DataFrame:
              for key, label in (("spi_t", "SPI(t)"), ("cpi", "CPI"), ("spi", "SPI"))]
     reason = df["grey_reason_after"]
     parts.append(reason.where(reason.notna() & (reason != df["grey_reason_before"].fillna("")), "").fillna(""))
-    cause = pd.concat(parts, axis=1).apply(lambda row: "; ".join(p for p in row if p), axis=1) if len(df) else ""
+    cause = (pd.concat(parts, axis=1).apply(lambda row: "; ".join(p for p in row if p), axis=1) if len(df)
+             else pd.Series("", index=df.index, dtype="str"))
     first = df["rag_before"].isna() & (cause == "")
     return _frame("rag", df, t("col.computed_rag"), df["rag_before"].map(words).fillna("—"),
-                  df["rag_after"].map(words), cause.where(~first, t("ov.cause.first_month")) if len(df) else cause)
+                  df["rag_after"].map(words), cause.where(~first, t("ov.cause.first_month")))
 
 
 def _risk_moves(df: pd.DataFrame) -> pd.DataFrame:
