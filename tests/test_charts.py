@@ -210,7 +210,8 @@ def test_change_charts() -> None:
 
 def test_issue_charts() -> None:
     df = pd.DataFrame({"age_band": ["0-30", "90+", "31-60"], "kind": ["issue", "issue", "action"], "items": [2, 1, 4]})
-    fig = issues.open_by_age(df, ["0-30", "31-60", "61-90", "90+"])
+    fig = issues.open_by_age(df, {"0-30": "0–30 days", "31-60": "31–60 days", "61-90": "61–90 days",
+                                  "90+": "over 90 days"})
     assert_titled(fig)
     assert {t.name: list(t.y) for t in fig.data} == {"Action": [0, 4, 0, 0], "Issue": [2, 0, 0, 1]}
     owners = pd.DataFrame({"owner": ["ann", None], "open_items": [5, 2], "overdue_items": [2, 0]})

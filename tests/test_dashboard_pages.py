@@ -391,7 +391,8 @@ def test_open_items_at_a_month_end(snap, earlier) -> None:
     assert len(open_items) == direct
     by_age = issues_actions.by_age(open_items)
     assert by_age["items"].sum() == direct
-    assert set(by_age["age_band"]) <= set(issues_actions.AGE_BANDS)
+    assert set(by_age["age_band"]) <= set(issues_actions.age_bands()) == {"0-30", "31-60", "61-90", "90+"}
+    assert issues_actions.age_bands()["90+"] == "over 90 days"
     overdue = issues_actions.overdue_actions(open_items)
     assert (overdue["kind"] == "action").all() and (overdue["due_date"].dt.date < end).all()
 

@@ -18,7 +18,7 @@ items = metrics.items(f)
 open_items = metrics.open_items(items)
 ui.kpis(metrics.tiles(items))
 
-ui.chart(charts.open_by_age(metrics.by_age(open_items), metrics.AGE_BANDS, tr=t), key="issues_by_age")
+ui.chart(charts.open_by_age(metrics.by_age(open_items), metrics.age_bands(), tr=t), key="issues_by_age")
 left, right = st.columns(2)
 with left:
     ui.chart(charts.open_by(metrics.by(open_items, "owner"), "owner", tr=t), key="issues_by_owner")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,15 +13,15 @@ from dashboard.i18n_pages import english, value_label
 KIND_COLOURS = {"issue": "#c62828", "action": "#1565c0", "decision": "#6a1b9a"}
 
 
-def open_by_age(df: pd.DataFrame, bands: Sequence[str], *, tr: Tr = english) -> go.Figure:
-    """Stacked bars: open items per age band (x, in the given order), one segment per kind.
+def open_by_age(df: pd.DataFrame, bands: Mapping[str, str], *, tr: Tr = english) -> go.Figure:
+    """Stacked bars: open items per age band (x: the bands' labels, in the given order), one segment per kind.
     Columns: age_band, kind, items."""
     fig = go.Figure()
     for kind, part in df.groupby("kind", sort=True):
         counts = part.groupby("age_band")["items"].sum().reindex(list(bands), fill_value=0)
         name = value_label(tr, "iss.kind", kind)
         fig.add_trace(go.Bar(
-            x=[value_label(tr, "iss.age", b) for b in bands], y=counts.to_list(), name=name,
+            x=list(bands.values()), y=counts.to_list(), name=name,
             marker_color=KIND_COLOURS.get(str(kind), "#888"),
             hovertemplate=f"{name}<br>{tr('iss.chart.age')}: %{{x}}<br>{tr('iss.chart.items')}: %{{y}}<extra></extra>",
         ))
@@ -29,7 +29,7 @@ def open_by_age(df: pd.DataFrame, bands: Sequence[str], *, tr: Tr = english) -> 
                       xaxis_title=f"{tr('iss.chart.age')} ({tr('unit.days')})",
                       yaxis_title=f"{tr('iss.chart.items')} ({tr('unit.count')})")
     fig.update_xaxes(type="category", categoryorder="array",
-                     categoryarray=[value_label(tr, "iss.age", b) for b in bands])
+                     categoryarray=list(bands.values()))
     return fig
 
 

@@ -10,7 +10,12 @@ from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.ui import Tile, fmt_int
 
-AGE_BANDS = ("0-30", "31-60", "61-90", "90+")
+
+def age_bands() -> dict[str, str]:
+    """Band -> its label, youngest first, as configured ([issues] age_band_days): "0-30" -> "0–30 days"."""
+    bands = db.run("issues_age_bands")
+    return {row.band: (t("iss.age.range", low=row.min_days, high=int(row.max_days)) if pd.notna(row.max_days)
+                       else t("iss.age.over", days=row.min_days - 1)) for row in bands.itertuples()}
 
 
 def items(f: Filters) -> pd.DataFrame:
@@ -42,6 +47,8 @@ def overdue_actions(open_df: pd.DataFrame) -> pd.DataFrame:
 
 def tiles(df: pd.DataFrame) -> list[Tile]:
     open_df = open_items(df)
+    last = db.run("issues_age_bands").iloc[-1]
+    oldest, oldest_from = str(last["band"]), int(last["min_days"])
     overdue = open_df["is_overdue"].fillna(False).astype(bool)
     median = open_df["age_days"].median() if len(open_df) else None
     return [
@@ -52,6 +59,7 @@ def tiles(df: pd.DataFrame) -> list[Tile]:
         Tile(t("iss.kpi.median_age"), f"{median:.0f} {t('unit.days')}" if median is not None else t("ui.na"),
              help=t("iss.kpi.median_age_help"),
              unknown_reason=None if median is not None else t("iss.unknown.none_open")),
-        Tile(t("iss.kpi.old"), fmt_int((open_df["age_band"] == "90+").sum()), help=t("iss.kpi.old_help")),
+        Tile(t("iss.kpi.old", days=oldest_from - 1), fmt_int((open_df["age_band"] == oldest).sum()),
+             help=t("iss.kpi.old_help", days=oldest_from - 1)),
         Tile(t("iss.kpi.unowned"), fmt_int(open_df["owner"].isna().sum()), help=t("iss.kpi.unowned_help")),
     ]

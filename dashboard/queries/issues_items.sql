@@ -23,16 +23,13 @@ SELECT
     CASE WHEN closed_then THEN closed_date END AS closed_date,
     date_diff('day', raised_date, CASE WHEN closed_then THEN coalesce(closed_date, $month_end) ELSE $month_end END)
         AS age_days,
-    CASE
-        WHEN closed_then THEN 'closed'
-        WHEN date_diff('day', raised_date, $month_end) <= 30 THEN '0-30'
-        WHEN date_diff('day', raised_date, $month_end) <= 60 THEN '31-60'
-        WHEN date_diff('day', raised_date, $month_end) <= 90 THEN '61-90'
-        ELSE '90+'
-    END AS age_band,
+    CASE WHEN closed_then THEN 'closed' ELSE b.band END AS age_band,
     NOT closed_then AND coalesce(due_date < $month_end, false) AS is_overdue,
     CASE WHEN NOT closed_then AND due_date < $month_end THEN date_diff('day', due_date, $month_end) END
         AS days_overdue,
     source_file
 FROM items
+-- [issues] age_band_days, as the marts of this snapshot were built with
+LEFT JOIN cfg_issue_age_band AS b
+    ON date_diff('day', raised_date, $month_end) BETWEEN b.min_days AND coalesce(b.max_days, 2147483647)
 ORDER BY is_open DESC, days_overdue DESC NULLS LAST, raised_date, item_id
