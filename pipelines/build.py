@@ -75,10 +75,10 @@ MODELS: tuple[str, ...] = (
 # The configuration sections this module turns into cfg_* tables.
 CONFIG_SECTIONS = ("evm", "risk", "utilisation", "milestones", "health", "quality", "issues", "documents")
 HEALTH_DRIVERS = ("cost", "schedule", "risk", "quality", "freshness")
-# The scalar settings the models read from cfg_setting (by key); each must be a number in the config file,
-# which holds the only copy of every default.
-MODEL_SETTINGS = (
-    "evm.bac_tolerance", "health.stale_after_days", "health.quality.window_months",
+# The scalar settings the models and the dashboard's queries read from cfg_setting (by key); each must be a
+# number in the config file, which holds the only copy of every default.
+REQUIRED_SETTINGS = (
+    "evm.bac_tolerance", "evm.eac_move_share", "health.stale_after_days", "health.quality.window_months",
     "milestones.on_time_tolerance_days", "milestones.amber_slip_days", "milestones.red_slip_days",
     "quality.conditional_counts_as", "quality.amber_below", "quality.red_below",
     "utilisation.over_allocated_above", "utilisation.under_allocated_below",
@@ -160,7 +160,7 @@ def load_config(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], *, as_of: d
     """Write the config sections into cfg_* tables (values always bound, never formatted into SQL)."""
     con.execute(CFG_DDL)
     flat = dict(_flatten(cfg, CONFIG_SECTIONS))
-    for key in MODEL_SETTINGS:  # each present and a number, or a ConfigError naming it
+    for key in REQUIRED_SETTINGS:  # each present and a number, or a ConfigError naming it
         section, _, name = key.rpartition(".")
         _num({name: flat[key]} if key in flat else {}, name, section)
     scalars = [(key, _text(value), _number(value)) for key, value in flat.items()]

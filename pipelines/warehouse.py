@@ -109,11 +109,12 @@ def current_snapshot(path: Path | None = None) -> tuple[int, Path] | None:
 
 
 def code_version() -> str:
-    """A digest of what shapes a published snapshot: the audit schema and every model's SQL."""
-    from pipelines.build import MODELS_DIR
+    """A digest of what shapes a published snapshot: the audit schema, the build (its cfg_* tables) and every
+    model's SQL."""
+    from pipelines import build
 
-    digest = hashlib.sha256(AUDIT_DDL.encode())
-    for model in sorted(MODELS_DIR.glob("*.sql")):
+    digest = hashlib.sha256(AUDIT_DDL.encode() + Path(build.__file__).read_bytes())
+    for model in sorted(build.MODELS_DIR.glob("*.sql")):
         digest.update(model.name.encode() + model.read_bytes())
     return digest.hexdigest()[:16]
 

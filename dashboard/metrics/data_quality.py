@@ -6,8 +6,8 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.i18n import t
+from dashboard.metrics.performance import settings
 from dashboard.ui import Tile, fmt_int
-from pipelines import settings
 from pipelines.sources import SOURCES
 
 QUARANTINE_ROWS = 5_000
@@ -15,7 +15,8 @@ LOAD_ROWS = 1_000
 
 
 def stale_after_days() -> int:
-    return int(settings.config().get("health", {}).get("stale_after_days", 45))
+    """[health] stale_after_days of the configuration the current snapshot was built with."""
+    return int(settings()["health.stale_after_days"])
 
 
 def sources() -> pd.DataFrame:

@@ -15,7 +15,7 @@ STATES = ("present", "stale", "missing")
 
 
 def stale_after_days() -> int:
-    return int(settings().get("documents.stale_after_days", 180))
+    return int(settings()["documents.stale_after_days"])
 
 
 def register(f: Filters) -> pd.DataFrame:

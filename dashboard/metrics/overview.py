@@ -11,7 +11,6 @@ from dashboard.metrics import comparison_params, previous
 from dashboard.ui import Tile, change, fmt_dates, fmt_int, fmt_money, fmt_pct, fmt_ratio, month_label, rag_text
 
 ATTENTION_ROWS = 10
-EAC_MOVE_SHARE = 0.01  # an EAC movement of at least 1 % of BAC is news
 RAG_ORDER = {"red": 0, "grey": 1, "amber": 2, "green": 3}  # most urgent first; unknown is never good news
 CHANGE_COLUMNS = ["kind", "project_id", "project_name", "what", "before", "after", "cause"]
 
@@ -122,7 +121,7 @@ def changes(f: Filters) -> pd.DataFrame:
         _rag_moves(db.run("overview_rag_moves", f, **params)),
         _risk_moves(db.run("overview_risk_moves", f, **params)),
         _milestone_moves(db.run("overview_milestone_moves", f, **params)),
-        _eac_moves(db.run("overview_eac_moves", f, min_share=EAC_MOVE_SHARE, **params)),
+        _eac_moves(db.run("overview_eac_moves", f, **params)),
         _new_failures(db.run("overview_new_failures", f)),
     ]
     return pd.concat([x for x in frames if len(x)] or [pd.DataFrame(columns=CHANGE_COLUMNS)], ignore_index=True)

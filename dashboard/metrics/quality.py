@@ -15,7 +15,7 @@ from dashboard.ui import Tile, change, fmt_int, fmt_pct, month_label
 def thresholds() -> tuple[float, float]:
     """(amber below, red below) pass-rate thresholds."""
     s = settings()
-    return s.get("quality.amber_below", 0.9), s.get("quality.red_below", 0.75)
+    return s["quality.amber_below"], s["quality.red_below"]
 
 
 def monthly(f: Filters) -> pd.DataFrame:

@@ -20,7 +20,7 @@ SUMS = ["hours_logged", "capacity_hours", "billable_hours"]
 def thresholds() -> tuple[float, float]:
     """(over-allocated above, under-allocated below) as shares."""
     s = settings()
-    return s.get("utilisation.over_allocated_above", 1.0), s.get("utilisation.under_allocated_below", 0.6)
+    return s["utilisation.over_allocated_above"], s["utilisation.under_allocated_below"]
 
 
 def window(f: Filters, weeks: int) -> tuple[date, date]:

@@ -38,10 +38,10 @@ class Thresholds:
 def thresholds() -> Thresholds:
     s = settings()
     return Thresholds(
-        on_time_days=s.get("milestones.on_time_tolerance_days", 0), amber_days=s.get("milestones.amber_slip_days", 14),
-        red_days=s.get("milestones.red_slip_days", 30), green_low=s.get("evm.green_low", 0.95),
-        green_high=s.get("evm.green_high", 1.05), amber_low=s.get("evm.amber_low", 0.90),
-        amber_high=s.get("evm.amber_high", 1.10),
+        on_time_days=s["milestones.on_time_tolerance_days"], amber_days=s["milestones.amber_slip_days"],
+        red_days=s["milestones.red_slip_days"], green_low=s["evm.green_low"],
+        green_high=s["evm.green_high"], amber_low=s["evm.amber_low"],
+        amber_high=s["evm.amber_high"],
     )
 
 

@@ -1,5 +1,6 @@
--- one row per filtered project whose estimate at completion moved by at least $min_share of its BAC
--- between $previous and $period, largest movement first
+-- one row per filtered project whose estimate at completion moved by at least [evm] eac_move_share of its
+-- BAC between $previous and $period, largest movement first
+WITH cfg AS (SELECT num AS min_share FROM cfg_setting WHERE key = 'evm.eac_move_share')
 SELECT
     p.project_id,
     p.project_name,
@@ -12,5 +13,6 @@ SELECT
 FROM filtered_projects AS p
 JOIN mart_evm AS a ON a.project_id = p.project_id AND a.period = $period
 JOIN mart_evm AS b ON b.project_id = p.project_id AND b.period = $previous
-WHERE a.eac IS NOT NULL AND b.eac IS NOT NULL AND abs(a.eac - b.eac) >= $min_share * a.bac
+CROSS JOIN cfg
+WHERE a.eac IS NOT NULL AND b.eac IS NOT NULL AND abs(a.eac - b.eac) >= cfg.min_share * a.bac
 ORDER BY abs(a.eac - b.eac) DESC, p.project_id
