@@ -39,3 +39,9 @@ def test_every_config_section_is_used_by_the_code():
                                                             *(REPO / "checks").rglob("*.py")])
     unused = [s for s in sections if f'"{s}"' not in code and f"'{s}." not in code]
     assert not unused, f"pmo.toml sections nothing reads: {unused}"
+
+
+def test_every_image_the_readme_shows_is_committed():
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert len(images) >= 3
+    assert [i for i in images if not (REPO / i).is_file()] == []
