@@ -149,7 +149,7 @@ def _encoding(path: Path, head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     _refuse_binary(path, head)
-    bad = _first_invalid_utf8(path)
+    bad = _first_invalid_utf8(path)  # also refuses a NUL byte past the sample
     if bad is None:
         return "utf-8"
     start = max(0, bad - 1024)
@@ -192,11 +192,17 @@ def _refuse_binary(path: Path, chunk: bytes) -> None:
 
 
 def _first_invalid_utf8(path: Path) -> int | None:
-    """Byte offset of the first byte that is not UTF-8, streaming (about 0.5 s per GB)."""
+    """Byte offset of the first byte that is not UTF-8, streaming (about 0.5 s per GB). A NUL byte anywhere
+    (no text export holds one: a damaged or binary file) is an InputError naming its line."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
+    offset, lines = 0, 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
+            if (nul := chunk.find(b"\x00")) >= 0:
+                line = lines + chunk.count(b"\n", 0, nul) + 1
+                raise InputError(path.name, "not_text", f"a NUL byte on line {line}: binary or damaged content, "
+                                 "not a text table")
+            lines += chunk.count(b"\n")
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as err:

@@ -224,6 +224,13 @@ def test_bad_input_is_one_line_naming_file_rule_and_column(con, tmp_path: Path, 
     assert str(err).startswith(name) and "\n" not in str(err) and str(err).endswith(f"[{rule}]")
 
 
+def test_a_nul_byte_past_the_sampled_start_is_refused_with_its_line(con, tmp_path: Path) -> None:
+    rows = "".join(f"E{i},P1,2026-03-02,1\n" for i in range(20_000))  # ~400 KiB: past the 64 KiB sample
+    path = write(tmp_path, "ts.csv", (TIMESHEET_HEADER + rows).encode() + b"E9,P1,2026-03-02,1\x00\n")
+    with pytest.raises(InputError, match=r"ts.csv: a NUL byte on line 20002: .* \[not_text\]"):
+        stage_file(con, path)
+
+
 def test_missing_required_column_lists_what_was_found(con, tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         stage_file(con, write(tmp_path, "timesheets.csv", "employee_id,project_id,date\nE1,P1,2026-03-02\n"),
