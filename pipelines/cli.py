@@ -151,7 +151,8 @@ def _demo(args: argparse.Namespace) -> int:
     console.print(f"warehouse: {escape(str(settings.db_path()))}")
     console.print("\n[bold]What to look for[/bold] (`pmo serve` opens the dashboard):")
     for story, note in STORY_NOTES.items():
-        console.print(f"  • {STORIES[story]}  {escape(note)}", soft_wrap=True)
+        who = "" if note.startswith(STORIES[story]) else f"{STORIES[story]}  "  # a team's note starts with its name
+        console.print(f"  • {escape(who + note)}", soft_wrap=True)
     return 1 if any(r.failed for r in results) else 0
 
 
