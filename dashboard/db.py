@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 # Shared CTEs: a query naming one gets it prefixed from queries/_<name>.sql (in this order: later ones may use earlier).
-COMMON_CTES = ("filtered_projects", "closed_projects")
+COMMON_CTES = ("filtered_projects", "closed_projects", "project_group")
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 # A query file opening (after its comments) with WITH gets the common CTE as its first CTE.
 _LEADING_WITH = re.compile(r"\A(?:\s*(?:--[^\n]*(?:\n|\Z)|/\*.*?\*/))*\s*WITH\b", re.IGNORECASE | re.DOTALL)
@@ -39,14 +39,17 @@ def data_version() -> int | None:
 
 
 def sql_text(name: str) -> str:
-    """dashboard/queries/<name>.sql, with the shared CTEs it refers to (filtered_projects, closed_projects) prefixed."""
+    """dashboard/queries/<name>.sql, with the shared CTEs it refers to (queries/_<cte>.sql) prefixed."""
     if not re.fullmatch(r"\w+", name):
         raise ValueError(f"not a query name: {name!r}")
     sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
-    used = [cte for cte in COMMON_CTES if re.search(rf"\b{cte}\b", sql)]
+    used: dict[str, str] = {}  # a shared CTE may use earlier ones: look for those in its text too
+    for cte in reversed(COMMON_CTES):
+        if re.search(rf"\b{cte}\b", sql + "".join(used.values())):
+            used[cte] = (QUERIES / f"_{cte}.sql").read_text(encoding="utf-8")
     if not used:
         return sql
-    ctes = ", ".join(f"{cte} AS (\n{(QUERIES / f'_{cte}.sql').read_text(encoding='utf-8')}\n)" for cte in used)
+    ctes = ", ".join(f"{cte} AS (\n{text}\n)" for cte, text in reversed(used.items()))
     if match := _LEADING_WITH.match(sql):
         return f"{sql[:match.end()]} {ctes},{sql[match.end():]}"
     return f"WITH {ctes}\n{sql}"

@@ -6,29 +6,13 @@
 -- (or earned value without cost) does not bias the group's indices.
 -- Earned schedule of a group: ES and AT are BAC-weighted means of the measured projects' ES and AT
 -- (es = sum(BAC x ES) / sum(BAC), likewise at); SPI(t) = es / at, SV(t) = es - at (months).
--- $level is mapped with CASE (no identifier is ever built from input); an unknown level is an error.
-WITH bands AS (
+-- Groups come from the shared project_group CTE ($level); each index's RAG is the first band of cfg_rag_band
+-- holding it (grey when it is NULL).
+WITH member AS (
     SELECT
-        max(low) FILTER (WHERE rag = 'green') AS g_lo,
-        max(high) FILTER (WHERE rag = 'green') AS g_hi,
-        max(low) FILTER (WHERE rag = 'amber') AS a_lo,
-        max(high) FILTER (WHERE rag = 'amber') AS a_hi
-    FROM cfg_rag_band
-),
-member AS (
-    SELECT
-        coalesce(CASE $level
-            WHEN 'portfolio' THEN p.portfolio
-            WHEN 'programme' THEN p.programme
-            WHEN 'department' THEN p.department
-            WHEN 'manager' THEN p.manager
-            WHEN 'lifecycle_stage' THEN p.lifecycle_stage
-            WHEN 'total' THEN 'All projects'
-            ELSE error('evm_rollup: unknown level (portfolio, programme, department, manager, '
-                       || 'lifecycle_stage or total)')
-        END, '(none)') AS group_name,
-        p.project_id,
-        p.bac AS plan_bac,
+        g.group_name,
+        g.project_id,
+        g.plan_bac,
         e.bac,
         e.pv,
         e.ev,
@@ -36,8 +20,8 @@ member AS (
         e.es,
         e.at_months,
         coalesce(e.ev IS NOT NULL AND e.ac > 0, false) AS measured
-    FROM filtered_projects AS p
-    LEFT JOIN mart_evm AS e ON e.project_id = p.project_id AND e.period = $period
+    FROM project_group AS g
+    LEFT JOIN mart_evm AS e ON e.project_id = g.project_id AND e.period = $period
 ),
 rolled AS (
     SELECT
@@ -91,15 +75,11 @@ SELECT
     x.at_months,
     x.spi_t,
     x.sv_t,
-    CASE WHEN x.cpi IS NULL THEN 'grey'
-         WHEN x.cpi BETWEEN b.g_lo AND b.g_hi THEN 'green'
-         WHEN x.cpi BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS cpi_rag,
-    CASE WHEN x.spi IS NULL THEN 'grey'
-         WHEN x.spi BETWEEN b.g_lo AND b.g_hi THEN 'green'
-         WHEN x.spi BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS spi_rag,
-    CASE WHEN x.spi_t IS NULL THEN 'grey'
-         WHEN x.spi_t BETWEEN b.g_lo AND b.g_hi THEN 'green'
-         WHEN x.spi_t BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS spi_t_rag
+    coalesce((SELECT rag FROM cfg_rag_band WHERE x.cpi BETWEEN low AND high
+              ORDER BY severity LIMIT 1), 'grey') AS cpi_rag,
+    coalesce((SELECT rag FROM cfg_rag_band WHERE x.spi BETWEEN low AND high
+              ORDER BY severity LIMIT 1), 'grey') AS spi_rag,
+    coalesce((SELECT rag FROM cfg_rag_band WHERE x.spi_t BETWEEN low AND high
+              ORDER BY severity LIMIT 1), 'grey') AS spi_t_rag
 FROM ratios AS x
-CROSS JOIN bands AS b
 ORDER BY x.group_name

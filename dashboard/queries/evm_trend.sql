@@ -1,30 +1,13 @@
 -- one row per group (chosen by $level, as in evm_rollup.sql) per month of the filtered projects: the group's
 -- S-curve. pv_plan = PV of every project (future months included: the plan to completion); bac, pv, ev, ac
 -- and the indices are summed over the projects measured in that month (EV known and AC > 0), then divided.
-WITH bands AS (
+WITH member AS (
     SELECT
-        max(low) FILTER (WHERE rag = 'green') AS g_lo,
-        max(high) FILTER (WHERE rag = 'green') AS g_hi,
-        max(low) FILTER (WHERE rag = 'amber') AS a_lo,
-        max(high) FILTER (WHERE rag = 'amber') AS a_hi
-    FROM cfg_rag_band
-),
-member AS (
-    SELECT
-        coalesce(CASE $level
-            WHEN 'portfolio' THEN p.portfolio
-            WHEN 'programme' THEN p.programme
-            WHEN 'department' THEN p.department
-            WHEN 'manager' THEN p.manager
-            WHEN 'lifecycle_stage' THEN p.lifecycle_stage
-            WHEN 'total' THEN 'All projects'
-            ELSE error('evm_trend: unknown level (portfolio, programme, department, manager, '
-                       || 'lifecycle_stage or total)')
-        END, '(none)') AS group_name,
+        g.group_name,
         e.*,
         coalesce(e.ev IS NOT NULL AND e.ac > 0, false) AS measured
-    FROM filtered_projects AS p
-    JOIN mart_evm AS e ON e.project_id = p.project_id
+    FROM project_group AS g
+    JOIN mart_evm AS e ON e.project_id = g.project_id
 ),
 rolled AS (
     SELECT
@@ -70,12 +53,9 @@ SELECT
     r.at_months,
     r.es / nullif(r.at_months, 0) AS spi_t,
     r.es - r.at_months AS sv_t,
-    CASE WHEN r.ev / nullif(r.ac, 0) IS NULL THEN 'grey'
-         WHEN r.ev / r.ac BETWEEN b.g_lo AND b.g_hi THEN 'green'
-         WHEN r.ev / r.ac BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS cpi_rag,
-    CASE WHEN r.es / nullif(r.at_months, 0) IS NULL THEN 'grey'
-         WHEN r.es / r.at_months BETWEEN b.g_lo AND b.g_hi THEN 'green'
-         WHEN r.es / r.at_months BETWEEN b.a_lo AND b.a_hi THEN 'amber' ELSE 'red' END AS spi_t_rag
+    coalesce((SELECT rag FROM cfg_rag_band WHERE r.ev / nullif(r.ac, 0) BETWEEN low AND high
+              ORDER BY severity LIMIT 1), 'grey') AS cpi_rag,
+    coalesce((SELECT rag FROM cfg_rag_band WHERE r.es / nullif(r.at_months, 0) BETWEEN low AND high
+              ORDER BY severity LIMIT 1), 'grey') AS spi_t_rag
 FROM rolled AS r
-CROSS JOIN bands AS b
 ORDER BY r.group_name, r.period
