@@ -35,3 +35,14 @@ END;
 CREATE OR REPLACE TEMP MACRO linear_score(x, full_at, zero_at) AS CASE
     WHEN x IS NOT NULL THEN 100.0 * greatest(0.0, least(1.0, (x - zero_at) / nullif(full_at - zero_at, 0)))
 END;
+
+-- per project and as-of date of a snapshot source's raw table, the load that wrote its newest snapshot (a
+-- corrected export of the same as-of replaces the whole snapshot); few rows: one per load
+CREATE OR REPLACE TEMP MACRO latest_snapshot_load(raw_table) AS TABLE
+    SELECT lo.project_id, lo.as_of_date, lo._load_id
+    FROM (SELECT DISTINCT project_id, as_of_date, _load_id FROM query_table(raw_table)) AS lo
+    LEFT JOIN load_log AS l ON l.load_id = lo._load_id
+    QUALIFY row_number() OVER (
+        PARTITION BY lo.project_id, lo.as_of_date
+        ORDER BY l.loaded_at DESC NULLS LAST, lo._load_id DESC NULLS LAST
+    ) = 1;

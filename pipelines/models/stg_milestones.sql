@@ -1,16 +1,6 @@
 -- one row per milestone per snapshot (as_of_date): per project and as-of only the latest load counts
 -- (a corrected export of the same as-of replaces the whole snapshot), then one row per grain
 CREATE OR REPLACE TEMP VIEW stg_milestones AS
-WITH latest_load AS (
-    -- per project and as-of date, the load that wrote the newest snapshot (few rows: one per load)
-    SELECT lo.project_id, lo.as_of_date, lo._load_id
-    FROM (SELECT DISTINCT project_id, as_of_date, _load_id FROM raw_milestones) AS lo
-    LEFT JOIN load_log AS l ON l.load_id = lo._load_id
-    QUALIFY row_number() OVER (
-        PARTITION BY lo.project_id, lo.as_of_date
-        ORDER BY l.loaded_at DESC NULLS LAST, lo._load_id DESC NULLS LAST
-    ) = 1
-)
 SELECT
     r.project_id,
     r.milestone_id,
@@ -26,7 +16,7 @@ SELECT
     r._source_file,
     r._source_row
 FROM raw_milestones AS r
-SEMI JOIN latest_load AS k
+SEMI JOIN latest_snapshot_load('raw_milestones') AS k
     ON k.project_id = r.project_id AND k.as_of_date = r.as_of_date AND k._load_id IS NOT DISTINCT FROM r._load_id
 WHERE r.milestone_id IS NOT NULL
 -- the last row of the grain in that load (a window max: row_number() = 1 is rewritten by DuckDB into a slow
