@@ -191,7 +191,7 @@ EN: dict[str, str] = {
     "dq.caption": "Every load, every check of the quality gate, and every quarantined row, per source (the project "
                   "filters do not apply here). A KPI fed by a failed or stale source shows grey on the other pages.",
     "dq.sources": "Sources",
-    "dq.checks": "Checks of the last load per source",
+    "dq.checks": "Checks of the loads in use (and of a rejected last load)",
     "dq.checks_failed_only": "Failed checks only",
     "dq.quarantine": "Quarantined rows",
     "dq.quarantine_caption": "Rows held back by a row-level rule, and cells a cell rule emptied (their row loaded): "
@@ -404,7 +404,7 @@ ZH: dict[str, str] = {
     "dq.caption": "按数据源列出每次加载、质量关卡的每项检查以及每条隔离行（项目筛选不适用于此页）。"
                   "来源失败或过期的 KPI 在其他页面显示为灰色。",
     "dq.sources": "数据源",
-    "dq.checks": "各数据源最近一次加载的检查",
+    "dq.checks": "当前使用的加载（及被拒绝的最近一次加载）的检查",
     "dq.checks_failed_only": "仅显示未通过的检查",
     "dq.quarantine": "隔离行",
     "dq.quarantine_caption": "被行级规则拦下的行，以及被单元格规则清空的单元格（其行已加载）："

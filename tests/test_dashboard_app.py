@@ -242,3 +242,15 @@ def test_the_common_cte_goes_first_in_a_with_query() -> None:
 
 def test_both_languages_have_every_key() -> None:
     assert set(i18n.EN) == set(i18n.ZH)
+
+
+def test_data_quality_shows_the_demo_export_that_failed_the_gate(demo_db) -> None:
+    # pmo demo's data-quality story: risks_2026-10.csv scored two impacts 10 (1..5): a source failing in use,
+    # although the last risks file loaded (risks_history.csv) passed every check
+    from pipelines.demo import BAD_EXPORT_ROWS
+
+    at = app("data_quality")
+    assert metric(at, "Failing sources") == "1" and metric(at, "Quarantined rows") == str(BAD_EXPORT_ROWS)
+    failed = next(d.value for d in at.dataframe if "unexpected_count" in d.value.columns)
+    assert failed[["source", "file_name", "rule", "unexpected_count"]].values.tolist() == [
+        ["risks", "risks_2026-10.csv", "impact_between_1_and_5", BAD_EXPORT_ROWS]]

@@ -1,5 +1,6 @@
 -- one row per canonical source ($sources): its last load, what is currently loaded, how fresh it is today,
--- and how the gate went (failed checks of the last load, quarantined rows of the loads in use)
+-- and how the gate went (failed checks of the loads in use and of a rejected last load, quarantined rows of the
+-- loads in use)
 WITH source AS (
     SELECT unnest($sources) AS source, generate_subscripts($sources, 1) AS position
 ),
@@ -26,7 +27,8 @@ checks AS (
            count(*) FILTER (WHERE NOT g.success AND g.severity <> 'warning') AS failed_checks,
            count(*) FILTER (WHERE NOT g.success AND g.severity = 'warning') AS warnings
     FROM gate_results AS g
-    JOIN last USING (load_id)
+    JOIN load_log AS l USING (load_id)
+    WHERE l.status IN ('loaded', 'loaded_with_quarantine') OR g.load_id IN (SELECT load_id FROM last)
     GROUP BY g.source
 ),
 rejected AS (
