@@ -130,18 +130,30 @@ def _load_text(con: duckdb.DuckDBPyConnection, path: Path, cells: str, head: byt
     columns = {h: "VARCHAR" for h in _dedupe(header)}
     with _utf8(con, path, encoding, progress) as readable:
         sql = (f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT * FROM read_csv($path, auto_detect=false, "
-               "header=true, skip=$skip, delim=$delim, quote='\"', escape='\"', columns=$columns, strict_mode=false")
+               "header=true, skip=$skip, delim=$delim, quote='\"', escape='\"', columns=$columns")
         params = {"path": str(readable), "skip": skip, "delim": delimiter, "columns": columns}
         try:
-            con.execute(sql + ")", params)
-        except duckdb.Error:
-            # Short rows (and quoted line breaks with them) need the serial reader, which pads with NULLs.
-            try:
-                con.execute(sql + ", parallel=false, null_padding=true)", params)
-            except duckdb.Error as err:
-                shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
-                raise InputError(path.name, "unreadable_file",
-                                 f"cannot read as {shown}-separated text: {_first_line(err)}") from None
+            con.execute(sql + ", strict_mode=true)", params)  # a well-formed file: one parallel pass
+        except duckdb.Error as strict:
+            if m := re.search(r"CSV Error on Line: (\d+)[\s\S]*Value with unterminated quote", str(strict)):
+                raise InputError(path.name, "unterminated_quote", f"a quote opened on line {m[1]} is never closed: "
+                                 "everything after it would be read as one cell") from None
+            _load_lenient(con, path, sql, params, delimiter)
+
+
+def _load_lenient(con: duckdb.DuckDBPyConnection, path: Path, sql: str, params: dict, delimiter: str) -> None:
+    """A file the strict CSV reader refuses (stray quotes, short or long rows): DuckDB's lenient reader."""
+    try:
+        con.execute(sql + ", strict_mode=false)", params)
+        return
+    except duckdb.Error:
+        pass
+    try:  # short rows (and quoted line breaks with them) need the serial reader, which pads with NULLs
+        con.execute(sql + ", strict_mode=false, parallel=false, null_padding=true)", params)
+    except duckdb.Error as err:
+        shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
+        raise InputError(path.name, "unreadable_file",
+                         f"cannot read as {shown}-separated text: {_first_line(err)}") from None
 
 
 def _encoding(path: Path, head: bytes) -> str:

@@ -212,6 +212,8 @@ def _garbage() -> bytes:
     ("milestones.csv", b"project_id,milestone_id,milestone_name,baseline_date\nP1,M1,Go,2026-01-01\n", None,
      "as_of_required", None),
     ("things.csv", b"colour,size\nred,1\n", None, "unknown_source", None),
+    ("ts.csv", (TIMESHEET_HEADER + 'E1,P1,2026-03-02,"8\nE1,P1,2026-03-03,8\n').encode(), None,
+     "unterminated_quote", None),
     ("export.csv", b"project_id,check_id,date,type,result,lesson_id,category,description\n"
                    b"P,C,2026-01-01,t,pass,L,c,d\n", None, "ambiguous_source", None),
 ])
