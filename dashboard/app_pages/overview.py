@@ -32,23 +32,23 @@ if len(grey):
     with st.popover(t("ov.why_grey", n=len(grey)), icon=":material/help:", type="tertiary"):
         ui.table(grey[["project_id", "project_name", "grey_reason"]], key="overview_grey", file_stem="unknown_rag")
 
-left, right = st.columns([3, 2])
-with left:
-    index = st.segmented_control(t("ov.schedule_index"), ["spi_t", "spi"], default="spi_t", required=True,
-                                 format_func={"spi_t": "SPI(t)", "spi": "SPI"}.__getitem__,
-                                 key="overview_schedule_index")
-    currency = projects["currency"].dropna().unique()
-    ui.chart(cpi_spi_bubble(projects, tr=t, schedule_index=index,
-                                   currency=currency[0] if len(currency) == 1 else ""), key="overview_bubble")
-    missing = projects[projects["is_active"] & (projects["cpi"].isna() | projects[index].isna())]
-    if len(missing):
-        st.caption(t("ov.no_index", projects=ui.md(", ".join(missing["project_id"]))))
-with right:
-    st.subheader(t("ov.attention"))
-    attention = overview.attention(f)
-    st.caption(f"{t('ov.attention_caption')} {t('ov.open_detail')}")
-    if picked := ui.table(attention, key="overview_attention", file_stem=f"attention_{f.period}", selectable=True):
-        ui.open_project(attention["project_id"].iloc[picked[0]])
+index = st.segmented_control(t("ov.schedule_index"), ["spi_t", "spi"], default="spi_t", required=True,
+                             format_func={"spi_t": "SPI(t)", "spi": "SPI"}.__getitem__, key="overview_schedule_index")
+currency = projects["currency"].dropna().unique()
+ui.chart(cpi_spi_bubble(projects, tr=t, schedule_index=index, currency=currency[0] if len(currency) == 1 else ""),
+         key="overview_bubble")
+missing = projects[projects["is_active"] & (projects["cpi"].isna() | projects[index].isna())]
+if len(missing):
+    st.caption(t("ov.no_index", projects=ui.md(", ".join(missing["project_id"]))))
+
+# full width: the reason is what the executive reads, it must not hide behind a scroll bar
+st.subheader(t("ov.attention"))
+attention = overview.attention(f)
+st.caption(f"{t('ov.attention_caption')} {t('ov.open_detail')}")
+reason_column = {"reason": st.column_config.TextColumn(t("col.reason"), width="large")}
+if picked := ui.table(attention, key="overview_attention", file_stem=f"attention_{f.period}", selectable=True,
+                      column_config=reason_column):
+    ui.open_project(attention["project_id"].iloc[picked[0]])
 
 st.subheader(t("ov.changes", previous=ui.month_label(before)))
 changes = overview.changes(f)
@@ -59,4 +59,5 @@ else:
     kinds = st.pills(t("col.kind"), list(counts_by_kind.index), selection_mode="multi", key="overview_change_kinds",
                      format_func=lambda k: f"{k} ({counts_by_kind[k]})", label_visibility="collapsed")
     shown = changes[changes["kind"].isin(kinds)] if kinds else changes
-    ui.table(shown, key="overview_changes", file_stem=f"changes_{before}_{f.period}")
+    ui.table(shown, key="overview_changes", file_stem=f"changes_{before}_{f.period}",
+             column_config={"cause": st.column_config.TextColumn(t("col.cause"), width="large")})
