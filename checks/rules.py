@@ -232,12 +232,6 @@ def withheld_by_source(column: str) -> Rule:
 
 # --- warnings: reported, nothing quarantined -------------------------------------------------------
 
-def warn(rule: Rule) -> Rule:
-    """The same rule, reported only."""
-    return Rule(rule.rule, WARNING, rule.expectation, rule.params, rule.column, rule.query, rule.needs,
-                rule.description)
-
-
 def warn_rows(rule: str, column: str | None, where: str, value: str, needs: tuple[str, ...], description: str) -> Rule:
     query = f"SELECT _source_row, {value} AS value FROM {{batch}} WHERE {where}"
     return Rule(rule, WARNING, URE, {"unexpected_rows_query": query}, column, query, needs, description)

@@ -8,7 +8,8 @@ Every suite starts with `contract(source)`, the rules that follow from the sourc
     type; a value outside its closed vocabulary; the grain key repeated (all its rows); for
     snapshot sources, a row without an as-of date.
 Then each factory adds its own ranges, date order, references and cross-source rules.
-Severity is written where a rule is used: `warn(...)` reports without quarantining.
+Severity is written where a rule is used: `warn_rows(...)` and the cross-source budget rule report without
+quarantining.
 """
 
 from __future__ import annotations

@@ -114,11 +114,6 @@ def rag_counts(label: str, counts: dict[str, int], *, help: str | None = None) -
             column.markdown(f"### :{colour}[{counts.get(rag, 0):,}]\n:{colour}[{t(f'rag.{rag}')}]")
 
 
-def rag_badge(rag: str | None) -> None:
-    """A coloured RAG badge; grey or missing reads "unknown"."""
-    st.markdown(rag_chip(rag))
-
-
 def rag_chip(rag: str | None) -> str:
     """Markdown for an inline RAG badge (the words come from the catalogue, never from data)."""
     rag = rag if rag in RAG_COLOURS else "grey"
@@ -258,6 +253,11 @@ def _missing(x: Any) -> bool:
     return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x))
 
 
+def is_known(x: Any) -> bool:
+    """A value, not NULL / NaN / NaT."""
+    return not _missing(x)
+
+
 def fmt_money(x: Any) -> str:
     """Compact amount: en 1.3 M / 980.0 k; zh 125.0 万 / 1.3 亿 (the currency is left to the label)."""
     if _missing(x):
@@ -294,13 +294,8 @@ def fmt_ratio(x: Any) -> str:
     return t("ui.na") if _missing(x) else f"{float(x):.2f}"
 
 
-def fmt_date(d: Any) -> str:
-    """31 Oct 2026 / 2026年10月31日."""
-    return t("ui.na") if _missing(d) else pd.Timestamp(d).strftime(_date_pattern())
-
-
 def fmt_dates(values: pd.Series) -> pd.Series:
-    """fmt_date for a whole column (one language lookup; each distinct date formatted once)."""
+    """A column of dates as 31 Oct 2026 / 2026年10月31日 (one language lookup; each distinct date formatted once)."""
     pattern, dates = _date_pattern(), pd.to_datetime(values)
     text = {d: d.strftime(pattern) for d in dates.dropna().unique()}
     return dates.map(text).fillna(t("ui.na")).astype("str")

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Protocol
 
 from pipelines import settings
+from pipelines.readers import EXCEL_FILES, PARQUET_FILES, TEXT_FILES
 
-EXTENSIONS = ("csv", "xlsx", "parquet", "xer", "xml")
+# what `pmo ingest` reads: the readers' tables, plus P6 XER and MS Project XML schedules
+EXTENSIONS = tuple(sorted(s.lstrip(".") for s in (*TEXT_FILES, *EXCEL_FILES, *PARQUET_FILES, ".xer", ".xml")))
 
 
 class Upload(Protocol):

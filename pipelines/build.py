@@ -176,7 +176,7 @@ def load_config(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], *, as_of: d
                     [("green", _num(health, "green_from", "health")), ("amber", _num(health, "amber_from", "health")),
                      ("red", 0.0)])
     con.executemany("INSERT INTO cfg_issue_age_band VALUES (?, ?, ?, ?)", issue_age_bands(cfg))
-    mandatory = _section(cfg, "documents").get("mandatory", {})
+    mandatory = _required(_section(cfg, "documents"), "mandatory", "documents")
     rows = [(stage, doc) for stage, docs in mandatory.items() for doc in docs]
     if rows:
         con.executemany("INSERT INTO cfg_mandatory_document VALUES (?, ?)", rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ def config() -> dict[str, Any]:
     return _load_config(path, path.stat().st_mtime_ns)
 
 
-@cache
+@lru_cache(maxsize=8)  # keyed by (path, mtime): an edited file is read again
 def _load_config(path: Path, _mtime: int) -> dict[str, Any]:
     with path.open("rb") as fh:
         return tomllib.load(fh)

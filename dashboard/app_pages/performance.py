@@ -61,7 +61,7 @@ ui.kpis(budget_evm.tiles(f))
 if st.toggle(t("perf.evm_toggle"), key="performance_show_evm"):
     level = st.segmented_control(t("evm.rollup_level"), list(budget_evm.LEVELS), default="portfolio", required=True,
                                  format_func=lambda v: t(f"evm.level.{v}"), key="performance_evm_level")
-    ui.table(metrics.evm_by(f, level), key="performance_evm_rollup", file_stem=f"evm_{level}_{f.period}",
+    ui.table(budget_evm.rollup(f, level), key="performance_evm_rollup", file_stem=f"evm_{level}_{f.period}",
              column_config={c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f")
                             for c in ("cpi", "spi", "spi_t", "tcpi", "sv_t", "es")})
 

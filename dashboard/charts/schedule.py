@@ -12,16 +12,13 @@ from dashboard.charts.common import RAG_COLOURS, Tr
 from dashboard.i18n_pages import english
 
 
-def slip_rag(slip: object, amber_days: float, red_days: float, on_time_days: float = 0) -> str:
-    """RAG of a slip in days: grey when unknown, green up to the amber threshold, red beyond the red one."""
+def slip_rag(slip: object, amber_days: float, red_days: float) -> str:
+    """RAG of a slip in days, as mart_milestone_slip.slip_rag: grey when unknown, red above red_days, amber
+    above amber_days, else green."""
     if slip is None or pd.isna(slip):
         return "grey"
     value = float(slip)  # type: ignore[arg-type]
-    if value > red_days:
-        return "red"
-    if value > amber_days:
-        return "amber"
-    return "green" if value <= max(amber_days, on_time_days) else "amber"
+    return "red" if value > red_days else "amber" if value > amber_days else "green"
 
 
 def slip_by_project(df: pd.DataFrame, *, amber_days: float, red_days: float, tr: Tr = english) -> go.Figure:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from dashboard import db
 from dashboard.filters import Filters, month_end, previous_period
 
 
 def previous(f: Filters) -> Filters:
     """The same filters one month earlier (month-over-month comparisons)."""
     return replace(f, period=previous_period(f.period))
+
+
+def portfolio_total(f: Filters) -> dict:
+    """The total row of evm_rollup.sql for the filtered projects (PV, EV, AC, BAC summed first, then the ratios);
+    empty when nothing is measured."""
+    rows = db.run("evm_rollup", f, level="total")
+    return rows.iloc[0].to_dict() if len(rows) else {}
 
 
 def comparison_params(f: Filters) -> dict[str, object]:

@@ -8,8 +8,8 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
-from dashboard.metrics import previous
-from dashboard.ui import Tile, change, fmt_money, fmt_ratio, month_label
+from dashboard.metrics import portfolio_total, previous
+from dashboard.ui import Tile, change, fmt_money, fmt_ratio, is_known, month_label
 
 LEVELS = ("portfolio", "programme", "department", "manager", "lifecycle_stage")
 
@@ -40,12 +40,13 @@ def portfolio_curve(f: Filters) -> pd.DataFrame:
 
 
 def rollup(f: Filters, level: str = "total") -> pd.DataFrame:
+    """EVM per group at `level` (LEVELS): sums first, then ratios (evm_rollup.sql)."""
     return db.run("evm_rollup", f, level=level)
 
 
 def tiles(f: Filters) -> list[Tile]:
     """Portfolio BAC, EAC, VAC, CPI, SPI(t) of the month from the roll-up, changes against the month before."""
-    now, before = _first(rollup(f)), _first(rollup(previous(f)))
+    now, before = portfolio_total(f), portfolio_total(previous(f))
     measured = now.get("projects_measured") or 0
     coverage = t("evm.kpi.coverage", measured=int(measured), projects=int(now.get("projects") or 0))
     no_evm = None if measured else t("evm.unknown.no_evm")
@@ -54,25 +55,17 @@ def tiles(f: Filters) -> list[Tile]:
     def ratio(key: str, label: str, reason: str) -> Tile:
         value = now.get(key)
         return Tile(label, fmt_ratio(value), change(value, before.get(key), "{:+.2f}"),
-                    f"{t('evm.kpi.index_help')} {coverage}", no_evm or (None if _known(value) else reason),
+                    f"{t('evm.kpi.index_help')} {coverage}", no_evm or (None if is_known(value) else reason),
                     delta_description=versus)
 
     eac, bac = now.get("eac"), now.get("bac")
     return [
         Tile(t("evm.kpi.bac"), fmt_money(now.get("bac_all")), help=t("evm.kpi.bac_help")),
         Tile(t("evm.kpi.eac"), fmt_money(eac),
-             t("evm.kpi.vs_bac", share=f"{eac / bac - 1:+.1%}") if _known(eac) and bac else None,
-             f"{t('evm.kpi.eac_help')} {coverage}", no_evm or (None if _known(eac) else t("evm.unknown.no_ac")),
+             t("evm.kpi.vs_bac", share=f"{eac / bac - 1:+.1%}") if is_known(eac) and bac else None,
+             f"{t('evm.kpi.eac_help')} {coverage}", no_evm or (None if is_known(eac) else t("evm.unknown.no_ac")),
              "inverse"),
         ratio("cpi", "CPI", t("evm.unknown.no_ac")),
         ratio("spi", "SPI", t("evm.unknown.no_pv")),
         ratio("spi_t", "SPI(t)", t("evm.unknown.no_es")),
     ]
-
-
-def _first(df: pd.DataFrame) -> dict:
-    return df.iloc[0].to_dict() if len(df) else {}
-
-
-def _known(x: object) -> bool:
-    return x is not None and not pd.isna(x)

@@ -23,10 +23,6 @@ def lessons(f: Filters, search: str = "") -> pd.DataFrame:
     return db.run("closure_lessons", f, search=(search or "").strip()[:MAX_SEARCH])
 
 
-def lesson_categories(df: pd.DataFrame) -> pd.DataFrame:
-    return df.groupby("category", dropna=False, as_index=False).size().rename(columns={"size": "lessons"})
-
-
 def tiles(df: pd.DataFrame, lessons_df: pd.DataFrame) -> list[Tile]:
     late = df["finish_slip_days"] > 0
     known_finish = df["finish_slip_days"].notna()

@@ -7,8 +7,19 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters, month_end
 from dashboard.i18n import t
-from dashboard.metrics import comparison_params, previous
-from dashboard.ui import Tile, change, fmt_dates, fmt_int, fmt_money, fmt_pct, fmt_ratio, month_label, rag_text
+from dashboard.metrics import comparison_params, portfolio_total, previous
+from dashboard.ui import (
+    Tile,
+    change,
+    fmt_dates,
+    fmt_int,
+    fmt_money,
+    fmt_pct,
+    fmt_ratio,
+    is_known,
+    month_label,
+    rag_text,
+)
 
 ATTENTION_ROWS = 10
 RAG_ORDER = {"red": 0, "grey": 1, "amber": 2, "green": 3}  # most urgent first; unknown is never good news
@@ -18,12 +29,6 @@ CHANGE_COLUMNS = ["kind", "project_id", "project_name", "what", "before", "after
 def projects(f: Filters) -> pd.DataFrame:
     """One row per filtered project at the month (see queries/overview_projects.sql)."""
     return db.run("overview_projects", f)
-
-
-def portfolio(f: Filters) -> dict:
-    """The total roll-up row of evm_rollup.sql (PV, EV, AC, BAC summed first, then the ratios)."""
-    rows = db.run("evm_rollup", f, level="total")
-    return rows.iloc[0].to_dict() if len(rows) else {}
 
 
 def utilisation(f: Filters) -> float | None:
@@ -40,7 +45,7 @@ def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
     now, before = projects(f), projects(previous(f))
     active, active_before = now[now["is_active"]], before[before["is_active"]]
     versus = t("ov.vs_month", month=month_label(previous(f).period))
-    roll, roll_before = portfolio(f), portfolio(previous(f))
+    roll, roll_before = portfolio_total(f), portfolio_total(previous(f))
     coverage = t("ov.coverage", measured=fmt_int(roll.get("projects_measured")), projects=fmt_int(roll.get("projects")),
                  share=fmt_pct(roll.get("measured_bac_share"), 0))
     used, used_before = utilisation(f), utilisation(previous(f))
@@ -56,8 +61,8 @@ def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
                             versus),
         **{key: _index_tile(key, roll, roll_before, coverage, versus) for key in ("cpi", "spi_t", "spi")},
         "eac": Tile(t("ov.eac_bac"), fmt_money(eac),
-                    f"{eac / bac - 1:+.1%}" if _known(eac) and bac else None,
-                    f"{t('ov.eac_bac_help')} {coverage}", None if _known(eac) else t("ov.unknown.no_ac"), "inverse",
+                    f"{eac / bac - 1:+.1%}" if is_known(eac) and bac else None,
+                    f"{t('ov.eac_bac_help')} {coverage}", None if is_known(eac) else t("ov.unknown.no_ac"), "inverse",
                     t("ov.vs_bac", bac=fmt_money(bac))),
     }
     return tiles, active["computed_rag"].value_counts().to_dict()
@@ -65,15 +70,12 @@ def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
 
 def _index_tile(key: str, roll: dict, roll_before: dict, coverage: str, versus: str) -> Tile:
     value = roll.get(key)
-    reason = None if _known(value) else t("ov.unknown.no_ac" if key == "cpi" else "ov.unknown.no_pv")
+    reason = None if is_known(value) else t("ov.unknown.no_ac" if key == "cpi" else "ov.unknown.no_pv")
     if not roll.get("projects_measured"):
         reason = t("ov.unknown.no_evm")
     return Tile(t(f"ov.{key}"), fmt_ratio(value), change(value, roll_before.get(key), "{:+.2f}"),
                 f"{t('ov.index_help')} {coverage}", reason, delta_description=versus)
 
-
-def _known(x: object) -> bool:
-    return x is not None and not pd.isna(x)
 
 
 # --- attention -----------------------------------------------------------------------------------
@@ -101,11 +103,11 @@ def reason(row: dict) -> str:
     for key, rag_key, label in (("spi_t", "spi_t_rag", "reason.spi_t"), ("cpi", "cpi_rag", "reason.cpi")):
         if row[rag_key] in ("red", "amber"):
             parts.append(t(label, value=fmt_ratio(row[key]), rag=t(f"rag.{row[rag_key]}").lower()))
-    if row["computed_rag"] == "grey" and _known(row["grey_reason"]):
+    if row["computed_rag"] == "grey" and is_known(row["grey_reason"]):
         parts.append(row["grey_reason"])
-    if _known(row["risk_score"]) and row["risk_score"] < 50:
+    if is_known(row["risk_score"]) and row["risk_score"] < 50:
         parts.append(t("reason.exposure", value=fmt_int(row["exposure"])))
-    if _known(row["quality_score"]) and row["quality_score"] < 50:
+    if is_known(row["quality_score"]) and row["quality_score"] < 50:
         parts.append(t("reason.quality", value=fmt_pct(row["pass_rate"], 0)))
     if row["rag_disagrees"] is True:
         parts.append(t("reason.declared", rag=t(f"rag.{row['declared_rag']}").lower()))
@@ -136,7 +138,7 @@ def _frame(kind: str, df: pd.DataFrame, what: pd.Series | str, before: pd.Series
 
 def _text(values: pd.Series, render=str) -> pd.Series:
     """Each known value rendered as text, missing ones as "—" (built column-wise: tens of thousands of rows)."""
-    return pd.Series([render(v) if _known(v) else "—" for v in values], index=values.index, dtype="str")
+    return pd.Series([render(v) if is_known(v) else "—" for v in values], index=values.index, dtype="str")
 
 
 def ratio_move(label: str, before: pd.Series, after: pd.Series) -> pd.Series:

@@ -27,11 +27,6 @@ def weights() -> dict[str, float]:
     return {d: given.get(d, 0.0) for d in DRIVERS}
 
 
-def drivers() -> pd.DataFrame:
-    """The health drivers: weight, input, the input value scoring 100 and 0."""
-    return db.run("performance_drivers")
-
-
 def health(f: Filters) -> pd.DataFrame:
     """Health of every filtered project in the month, with driver scores and the points each contributes.
 
@@ -93,13 +88,4 @@ def tiles(df: pd.DataFrame) -> list[Tile]:
     ]
 
 
-def evm_summary(f: Filters) -> dict:
-    """The filtered portfolio's EVM roll-up for the month (sums first, then ratios)."""
-    rows = db.run("evm_rollup", f, level="total")
-    return rows.iloc[0].to_dict() if len(rows) else {}
-
-
-def evm_by(f: Filters, level: str) -> pd.DataFrame:
-    """EVM roll-up per portfolio / programme / department / manager / lifecycle_stage."""
-    return db.run("evm_rollup", f, level=level)
 

@@ -14,14 +14,13 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
-from dashboard.metrics import comparison_params
+from dashboard.metrics import comparison_params, portfolio_total
 from dashboard.metrics.performance import settings
-from dashboard.ui import Tile, fmt_int, fmt_pct, fmt_ratio
+from dashboard.ui import Tile, fmt_int, fmt_pct, fmt_ratio, is_known
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    on_time_days: float
     amber_days: float
     red_days: float
     green_low: float
@@ -38,7 +37,7 @@ class Thresholds:
 def thresholds() -> Thresholds:
     s = settings()
     return Thresholds(
-        on_time_days=s["milestones.on_time_tolerance_days"], amber_days=s["milestones.amber_slip_days"],
+        amber_days=s["milestones.amber_slip_days"],
         red_days=s["milestones.red_slip_days"], green_low=s["evm.green_low"],
         green_high=s["evm.green_high"], amber_low=s["evm.amber_low"],
         amber_high=s["evm.amber_high"],
@@ -123,8 +122,7 @@ def tiles(f: Filters, m: pd.DataFrame) -> list[Tile]:
     open_ = m[m["is_open"].fillna(False).astype(bool)]
     worst = open_["slip_days"].max() if open_["slip_days"].notna().any() else None
     moved = slipped_since_previous(f)
-    roll = db.run("evm_rollup", f, level="total")
-    roll = roll.iloc[0].to_dict() if len(roll) else {}
+    roll = portfolio_total(f)
     no_milestones = None if len(m) else t("sched.unknown.no_milestones")
     spi_t, spi = roll.get("spi_t"), roll.get("spi")
     return [
@@ -138,10 +136,6 @@ def tiles(f: Filters, m: pd.DataFrame) -> list[Tile]:
              unknown_reason=no_milestones or (None if worst is not None else t("sched.unknown.no_open"))),
         Tile(t("sched.kpi.slipped"), fmt_int(len(moved)), help=t("sched.kpi.slipped_help")),
         Tile("SPI(t)", fmt_ratio(spi_t), help=t("sched.kpi.spi_t_help"),
-             unknown_reason=None if _known(spi_t) else t("sched.unknown.no_es"),
+             unknown_reason=None if is_known(spi_t) else t("sched.unknown.no_es"),
              caption=t("sched.kpi.spi_beside", spi=fmt_ratio(spi))),
     ]
-
-
-def _known(x: object) -> bool:
-    return x is not None and not pd.isna(x)

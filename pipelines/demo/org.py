@@ -7,8 +7,6 @@ from datetime import date, timedelta
 
 from pipelines.demo.dates import M0, M_TODAY, first_day, last_day, month_of, rng_for, workday_on_or_after
 
-DEPARTMENTS = ("IT", "Operations", "Finance", "Engineering", "Marketing", "HR")
-
 TEAMS: dict[str, tuple[str, ...]] = {
     "IT": ("Platform Engineering", "Digital Channels", "Data Engineering", "Cloud Operations",
            "Enterprise Applications", "Cyber Security", "Quality Assurance", "Integration Services",

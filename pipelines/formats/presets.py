@@ -31,7 +31,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def sniff_headers(path: Path) -> list[str]:
     return next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
 
 
-@cache
+@lru_cache(maxsize=16)  # keyed by (path, mtime): an edited preset is read again
 def _load(path: Path, _mtime: int) -> Preset | None:
     name = path.name
     try:
