@@ -13,7 +13,8 @@ Why this shape (single-sourced and fast):
   LIKE expectations raise "not supported for dialect duckdb"), and compound grains (GX's
   compound-unique skips keys holding a NULL, while the loader replaces by grain with
   IS NOT DISTINCT FROM, so two rows with the same key and an empty activity ARE duplicates).
-- The gate cross-checks every failing row rule: GX's unexpected count must equal the number of
+- The gate cross-checks every failing row rule (a real check for the GX built-ins; for the
+  UnexpectedRowsExpectation rules GX runs the same SQL): GX's unexpected count must equal the number of
   rows its query selects, or the batch is rejected with rule `gate_self_check`; the tests run
   every rule kind through that check. Nothing is evaluated in Python row by row and GX never
   pulls the batch into pandas: 10 M timesheet rows validate in seconds.
@@ -22,7 +23,8 @@ Queries name the batch `{batch}` and contain no other braces (GX fills it with s
 renders it as a table name, a parenthesised subquery or one aliased `subselect` depending on the
 query text, so a query never aliases it directly: it writes `(SELECT * FROM {batch}) b`.
 Literal values (vocabularies, bounds) and identifiers come from the contract in `pipelines.sources`
-and the suites, never from data.
+and the suites (the BAC tolerance from pmo.toml, as a float), never from data: a GX query is one
+self-contained text, with no parameters to bind.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from dashboard.i18n_pages import EN, ZH, english
 
 D = dt.date
 
+SPEC_BANDS = (("low", 4), ("medium", 9), ("high", 16), ("critical", 25))  # SPEC section 5 risk bands
+
 
 def axis_titles(fig: go.Figure) -> list[str]:
     """Title text of every x/y axis in the layout (secondary axes included)."""
@@ -35,7 +37,7 @@ def assert_titled(fig: go.Figure) -> None:
 def test_risk_matrix_fills_cells_by_band_and_writes_the_counts() -> None:
     cells = pd.DataFrame({"probability": [1, 3, 5, 5], "impact": [1, 4, 5, 2], "risks": [2, 3, 1, 4],
                           "exposure": [2, 36, 25, 40]})
-    fig = risks.risk_matrix(cells, measure="risks")
+    fig = risks.risk_matrix(cells, measure="risks", bands=SPEC_BANDS)
     assert_titled(fig)
     heat, hits = fig.data[0], fig.data[1]
     assert heat.type == "heatmap"
@@ -54,7 +56,7 @@ def test_risk_matrix_fills_cells_by_band_and_writes_the_counts() -> None:
     assert hits.type == "scatter" and len(hits.x) == 25
     assert {tuple(c[:2]) for c in hits.customdata} == {(p, i) for p in range(1, 6) for i in range(1, 6)}
     assert [t.name for t in fig.data[2:]] == ["Low", "Medium", "High", "Critical"]
-    exposure = risks.risk_matrix(cells, measure="exposure", selected=(3, 4))
+    exposure = risks.risk_matrix(cells, measure="exposure", selected=(3, 4), bands=SPEC_BANDS)
     assert exposure.data[0].text[2][3] == "36" and [list(r) for r in exposure.data[0].z] == z
     assert "Exposure" in exposure.layout.title.text
     assert [(s.x0, s.y0) for s in exposure.layout.shapes] == [(3.5, 2.5)]  # the selected cell is outlined
@@ -72,14 +74,14 @@ def test_selected_cell_reads_plotly_selection_event(event: object, cell: tuple[i
 
 
 def test_risk_band_of_uses_upper_bounds() -> None:
-    assert [risks.band_of(s) for s in (1, 4, 5, 9, 10, 16, 20, 25)] == [
+    assert [risks.band_of(s, SPEC_BANDS) for s in (1, 4, 5, 9, 10, 16, 20, 25)] == [
         "low", "low", "medium", "medium", "high", "high", "critical", "critical"]
 
 
 def test_exposure_trend_stacks_one_trace_per_band_present() -> None:
     df = pd.DataFrame({"as_of_date": [D(2026, 8, 31), D(2026, 9, 30), D(2026, 9, 30)],
                        "band": ["high", "high", "critical"], "exposure": [24, 36, 20], "risks": [2, 3, 1]})
-    fig = risks.exposure_trend(df)
+    fig = risks.exposure_trend(df, bands=SPEC_BANDS)
     assert_titled(fig)
     assert [t.name for t in fig.data] == ["High", "Critical"]
     assert list(fig.data[0].y) == [24, 36]
@@ -268,7 +270,7 @@ def test_final_variances() -> None:
 
 def test_builders_accept_empty_frames() -> None:
     empty_cells = pd.DataFrame(columns=["probability", "impact", "risks", "exposure"])
-    empty = risks.risk_matrix(empty_cells).data[0]
+    empty = risks.risk_matrix(empty_cells, bands=SPEC_BANDS).data[0]
     assert min(map(min, empty.z)) >= 4 and not any(v for row in empty.text for v in row)  # all pale, no counts
     assert_titled(resources.utilisation_heatmap(pd.DataFrame(
         columns=["team", "week_start", "hours_logged", "capacity_hours", "utilisation"])))

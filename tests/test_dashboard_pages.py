@@ -5,6 +5,7 @@ through AppTest (the risk matrix's cell picker, the lessons search, the month se
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -456,10 +457,11 @@ def test_page_renders_kpis_charts_and_tables(demo_db, page) -> None:
     assert at.get("plotly_chart"), "at least one chart"
     assert at.dataframe, "at least one table"
     assert not at.error
-    keys = [w.key for w in (*at.selectbox, *at.multiselect, *at.toggle, *at.text_input, *at.segmented_control)
+    keys = [w.key for w in (*at.selectbox, *at.multiselect, *at.toggle, *at.text_input, *at.segmented_control,
+                            *at.checkbox, *at.date_input, *at.radio, *at.number_input)
             if w.key and w.key not in {"period", "portfolio", "programme", "department", "manager", "stage", "rag",
                                        "lang"}]
-    assert all(k.startswith(page.split("_")[0]) for k in keys), keys  # widget keys are page-prefixed
+    assert all(k.startswith(f"{page}_") for k in keys), keys  # widget keys are page-prefixed
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -486,7 +488,7 @@ def test_risk_cell_picker_lists_the_risks_of_that_cell(snap, period) -> None:
 
 def test_lessons_search_box_filters_the_table(period) -> None:
     at = app("closure_lessons")
-    at.text_input(key="closure_search").input("vendor").run()
+    at.text_input(key="closure_lessons_search").input("vendor").run()
     assert not at.exception
     lessons = at.dataframe[-1].value
     assert len(lessons) == len(closure_lessons.lessons(Filters(period=period), "vendor")) > 0
@@ -518,7 +520,17 @@ def own_sources() -> list[Path]:
             + [DASHBOARD / "charts" / f"{c}.py" for c in CHARTS])
 
 
-@pytest.mark.parametrize("page", PAGES)
+ALL_PAGES = sorted(p.stem for p in (DASHBOARD / "app_pages").glob("*.py"))
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
+def test_every_widget_key_names_its_page(page) -> None:
+    source = (DASHBOARD / "app_pages" / f"{page}.py").read_text(encoding="utf-8")
+    keys = re.findall(r"\bkey=f?[\"']([^\"']+)[\"']", source)
+    assert keys and [k for k in keys if not k.startswith(f"{page}_")] == []
+
+
+@pytest.mark.parametrize("page", ALL_PAGES)
 def test_pages_hold_no_sql_and_no_duckdb(page) -> None:
     source = (DASHBOARD / "app_pages" / f"{page}.py").read_text(encoding="utf-8")
     assert "duckdb" not in source and "db.run" not in source

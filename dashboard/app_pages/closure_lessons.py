@@ -21,7 +21,7 @@ st.subheader(t("clo.variances_heading"))
 if closed.empty:
     st.caption(t("clo.none_closed"))
 else:
-    ui.chart(charts.final_variances(closed, tr=t), key="closure_variances")
+    ui.chart(charts.final_variances(closed, tr=t), key="closure_lessons_variances")
     ratios = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f")
               for c in ("final_cpi", "final_spi", "final_spi_t", "final_sv_t")}
     money = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%,.0f")
@@ -29,11 +29,11 @@ else:
     share = {"cost_variance_pct": st.column_config.NumberColumn(t("col.cost_variance_pct"), format="percent"),
              "final_percent_complete": st.column_config.NumberColumn(t("col.final_percent_complete"),
                                                                      format="%.1f")}
-    ui.table(closed, key="closure_projects", file_stem=f"closed_projects_{f.period}", max_rows=ui.SCREEN_ROWS,
+    ui.table(closed, key="closure_lessons_projects", file_stem=f"closed_projects_{f.period}", max_rows=ui.SCREEN_ROWS,
              column_config=ratios | money | share)
 
 st.subheader(t("clo.lessons_heading"))
-search = st.text_input(t("clo.search"), key="closure_search", placeholder=t("clo.search_placeholder"),
+search = st.text_input(t("clo.search"), key="closure_lessons_search", placeholder=t("clo.search_placeholder"),
                        max_chars=metrics.MAX_SEARCH)
 lessons = metrics.lessons(f, search)
 with tiles:

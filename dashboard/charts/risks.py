@@ -11,11 +11,10 @@ from dashboard.charts.common import Tr
 from dashboard.i18n_pages import english, value_label
 
 BAND_COLOURS = {"low": "#2e7d32", "medium": "#f9a825", "high": "#ef6c00", "critical": "#b71c1c"}
-DEFAULT_BANDS: tuple[tuple[str, int], ...] = (("low", 4), ("medium", 9), ("high", 16), ("critical", 25))
 LEVELS = (1, 2, 3, 4, 5)
 
 
-def band_of(score: int, bands: Sequence[tuple[str, int]] = DEFAULT_BANDS) -> str:
+def band_of(score: int, bands: Sequence[tuple[str, int]]) -> str:
     """The first band whose max the score does not exceed."""
     for name, top in bands:
         if score <= top:
@@ -40,7 +39,7 @@ def _pale(colour: str, share: float = 0.72) -> str:
     return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in rgb)
 
 
-def band_codes(cells: pd.DataFrame, bands: Sequence[tuple[str, int]] = DEFAULT_BANDS) -> list[list[int]]:
+def band_codes(cells: pd.DataFrame, bands: Sequence[tuple[str, int]]) -> list[list[int]]:
     """5x5 list of the heatmap's colour codes: the cell's band index (0 = lowest), plus len(bands) when no open
     risk sits in the cell (drawn in the band's pale tint)."""
     names = [name for name, _ in bands]
@@ -49,7 +48,7 @@ def band_codes(cells: pd.DataFrame, bands: Sequence[tuple[str, int]] = DEFAULT_B
             for p in LEVELS]
 
 
-def risk_matrix(cells: pd.DataFrame, *, measure: str = "risks", bands: Sequence[tuple[str, int]] = DEFAULT_BANDS,
+def risk_matrix(cells: pd.DataFrame, *, measure: str = "risks", bands: Sequence[tuple[str, int]],
                 selected: tuple[int, int] | None = None, tr: Tr = english) -> go.Figure:
     """The 5x5 probability x impact matrix: each cell filled with the colour of its score's band (the configured
     bands), pale where no open risk sits, and labelled with the measure — the count of open risks or their
@@ -124,7 +123,7 @@ def selected_cell(event: object) -> tuple[int, int] | None:
     return None
 
 
-def exposure_trend(df: pd.DataFrame, *, bands: Sequence[tuple[str, int]] = DEFAULT_BANDS,
+def exposure_trend(df: pd.DataFrame, *, bands: Sequence[tuple[str, int]],
                    tr: Tr = english) -> go.Figure:
     """Stacked areas: exposure (sum of probability x impact of open risks) per band across snapshots.
     Columns: as_of_date, band, exposure, risks."""
