@@ -34,17 +34,17 @@ import duckdb
 from checks import rules as r
 from checks.suites import suite
 from pipelines.batch import StagedBatch
-from pipelines.sources import SOURCES
+from pipelines.sources import MONEY, NUMBER, SOURCES
 
 STRUCTURAL, ROW, CELL, WARNING = r.STRUCTURAL, r.ROW, r.CELL, r.WARNING
 EXAMPLES = 5
 EXAMPLES_MAX_CHARS = 400
 
 REFERENCE_TABLES = {
-    "ref_projects": "project_id VARCHAR, budget_at_completion DOUBLE",
+    "ref_projects": f"project_id VARCHAR, budget_at_completion {MONEY}",
     "ref_people": "employee_id VARCHAR",
-    "ref_person_day_hours": "employee_id VARCHAR, work_date DATE, hours DOUBLE",
-    "ref_budget_periods": "project_id VARCHAR, planned_cost DOUBLE",
+    "ref_person_day_hours": f"employee_id VARCHAR, work_date DATE, hours {NUMBER}",
+    "ref_budget_periods": f"project_id VARCHAR, planned_cost {MONEY}",
 }
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -98,13 +98,13 @@ def required_column_present(column: str) -> Rule:
                 description=f"the file has a column mapped to {column}")
 
 
-def required_column_convertible(column: str, type_: str) -> Rule:
+def required_column_convertible(column: str, type_word: str) -> Rule:
     query = (f"SELECT CAST(NULL AS BIGINT) AS _source_row, "
-             f"'no value converts to {type_}, e.g. ' || string_agg({cast_error_text(column)}, '; ') AS value "
+             f"'no value converts to {type_word}, e.g. ' || string_agg({cast_error_text(column)}, '; ') AS value "
              f"FROM (SELECT * FROM {{batch}} WHERE {cast_error_mentions(column)} ORDER BY _source_row LIMIT 3) "
              f"WHERE NOT EXISTS (SELECT 1 FROM {{batch}} WHERE {column} IS NOT NULL) HAVING count(*) > 0")
     return Rule("required_column_convertible", STRUCTURAL, URE, {"unexpected_rows_query": query}, column, query,
-                (column,), f"at least one value of {column} converts to {type_}")
+                (column,), f"at least one value of {column} converts to {type_word}")
 
 
 def required_column_has_values(column: str) -> Rule:
@@ -126,11 +126,11 @@ def not_null(column: str) -> Rule:
                 (column,), f"{column} is required (empty or unconvertible cells fail, withheld cells excepted)")
 
 
-def type_valid(column: str, type_: str) -> Rule:
+def type_valid(column: str, type_word: str) -> Rule:
     query = (f"SELECT _source_row, {cast_error_text(column)} AS value "
              f"FROM {{batch}} WHERE {cast_error_mentions(column)}")
     return Rule(f"{column}_type_valid", ROW, URE, {"unexpected_rows_query": query}, column, query, (column,),
-                f"{column} converts to {type_}")
+                f"{column} converts to {type_word}")
 
 
 def between(column: str, low: float | None = None, high: float | None = None) -> Rule:
@@ -142,7 +142,8 @@ def between(column: str, low: float | None = None, high: float | None = None) ->
         name, test = f"{column}_le_{_num(high)}", f"{column} > {high}"
     else:
         raise ValueError("between() needs a bound")
-    query = f"SELECT _source_row, CAST({column} AS VARCHAR) AS value FROM {{batch}} WHERE {test}"
+    # the value as a person wrote it (27.5), not as its exact decimal column holds it (27.5000)
+    query = f"SELECT _source_row, CAST(CAST({column} AS DOUBLE) AS VARCHAR) AS value FROM {{batch}} WHERE {test}"
     return Rule(name, ROW, "ExpectColumnValuesToBeBetween", {"column": column, "min_value": low, "max_value": high},
                 column, query, (column,), f"{column} within [{low if low is not None else '-inf'}, "
                                           f"{high if high is not None else 'inf'}]")

@@ -36,7 +36,7 @@ from checks.rules import (
     warn_rows,
 )
 from pipelines import settings
-from pipelines.sources import SOURCES, TEXT
+from pipelines.sources import SOURCES, TEXT, TYPE_WORDS
 
 MAX_HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 7 * 24
@@ -49,13 +49,13 @@ def contract(source: str) -> list[Rule]:
         if col.required:
             rules.append(required_column_present(col.name))
             if col.type != TEXT:
-                rules.append(required_column_convertible(col.name, col.type))
+                rules.append(required_column_convertible(col.name, TYPE_WORDS[col.type]))
             rules.append(required_column_has_values(col.name))
     for col in spec.columns:
         if col.required:
             rules.append(not_null(col.name))
         if col.type != TEXT:
-            rules.append(type_valid(col.name, col.type))
+            rules.append(type_valid(col.name, TYPE_WORDS[col.type]))
         if col.allowed:
             rules.append(in_set(col.name, col.allowed))
     rules.append(grain_unique(spec.grain))

@@ -29,8 +29,10 @@ from pipelines import settings
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
-# Executed first: temporary SQL macros the models share (not a model; builds no table).
+# Executed first: temporary SQL macros the models share (not a model; builds no table), then the macros the
+# published snapshot carries too (pipelines.warehouse.publish creates them there from the same file).
 MACROS = "_macros"
+PUBLISHED_MACROS = "_published_macros"
 
 # Dependency order. File `pipelines/models/<name>.sql` builds table `<name>`.
 MODELS: tuple[str, ...] = (
@@ -53,6 +55,7 @@ MODELS: tuple[str, ...] = (
     "dim_project",
     "dim_person",
     # marts
+    "mart_gate_impact",
     "int_evm_month",
     "mart_evm",
     "mart_risk",
@@ -60,7 +63,6 @@ MODELS: tuple[str, ...] = (
     "mart_milestone_slip",
     "mart_milestone_summary",
     "mart_quality",
-    "mart_gate_impact",
     "mart_health",
     "mart_utilisation",
     "mart_utilisation_team",
@@ -78,7 +80,8 @@ HEALTH_DRIVERS = ("cost", "schedule", "risk", "quality", "freshness")
 # The scalar settings the models and the dashboard's queries read from cfg_setting (by key); each must be a
 # number in the config file, which holds the only copy of every default.
 REQUIRED_SETTINGS = (
-    "evm.bac_tolerance", "evm.eac_move_share", "health.stale_after_days", "health.quality.window_months",
+    "evm.bac_tolerance", "evm.eac_move_share", "evm.index_decimals", "health.stale_after_days",
+    "health.quality.window_months",
     "milestones.on_time_tolerance_days", "milestones.amber_slip_days", "milestones.red_slip_days",
     "quality.conditional_counts_as", "quality.amber_below", "quality.red_below",
     "utilisation.over_allocated_above", "utilisation.under_allocated_below",
@@ -94,7 +97,7 @@ CREATE OR REPLACE TABLE cfg_risk_band (band VARCHAR PRIMARY KEY, band_rank INTEG
                                        max_score DOUBLE, is_escalated BOOLEAN);
 CREATE OR REPLACE TABLE cfg_risk_open_status (status VARCHAR PRIMARY KEY);
 CREATE OR REPLACE TABLE cfg_health_driver (driver VARCHAR PRIMARY KEY, input VARCHAR, weight DOUBLE,
-                                           full_at DOUBLE, zero_at DOUBLE);
+                                           full_at DOUBLE, zero_at DOUBLE, required BOOLEAN);
 CREATE OR REPLACE TABLE cfg_health_band (rag VARCHAR PRIMARY KEY, min_score DOUBLE);
 CREATE OR REPLACE TABLE cfg_mandatory_document (lifecycle_stage VARCHAR, document_type VARCHAR);
 CREATE OR REPLACE TABLE cfg_issue_age_band (band VARCHAR PRIMARY KEY, band_rank INTEGER, min_days INTEGER,
@@ -137,6 +140,7 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None,
 def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None) -> dict[str, int]:
     load_config(con, settings.config(), as_of=as_of)
     con.execute(model_sql(MACROS))
+    con.execute(model_sql(PUBLISHED_MACROS))
     counts: dict[str, int] = {}
     for name in MODELS:
         try:
@@ -170,7 +174,7 @@ def load_config(con: duckdb.DuckDBPyConnection, cfg: dict[str, Any], *, as_of: d
     con.executemany("INSERT INTO cfg_risk_band VALUES (?, ?, ?, ?, ?)", risk_bands(cfg))
     open_statuses = _required(_section(cfg, "risk"), "open_statuses", "risk")
     con.executemany("INSERT INTO cfg_risk_open_status VALUES (?)", [[str(s).lower()] for s in open_statuses])
-    con.executemany("INSERT INTO cfg_health_driver VALUES (?, ?, ?, ?, ?)", health_drivers(cfg))
+    con.executemany("INSERT INTO cfg_health_driver VALUES (?, ?, ?, ?, ?, ?)", health_drivers(cfg))
     health = _section(cfg, "health")
     con.executemany("INSERT INTO cfg_health_band VALUES (?, ?)",
                     [("green", _num(health, "green_from", "health")), ("amber", _num(health, "amber_from", "health")),
@@ -220,9 +224,13 @@ def issue_age_bands(cfg: dict[str, Any]) -> list[tuple[str, int, int, int | None
     return [*rows, (f"{bounds[-1]}+", len(bounds) + 1, low, None)]
 
 
-def health_drivers(cfg: dict[str, Any]) -> list[tuple[str, str, float, float, float]]:
+def health_drivers(cfg: dict[str, Any]) -> list[tuple[str, str, float, float, float, bool]]:
     health = _section(cfg, "health")
     weights = _required(health, "weights", "health")
+    required = _required(health, "required_drivers", "health")
+    if not isinstance(required, list) or not set(required) <= set(HEALTH_DRIVERS):
+        raise ConfigError(f"{settings.config_path().name}: [health] required_drivers must list drivers of "
+                          f"{', '.join(HEALTH_DRIVERS)}")
     rows = []
     for driver in HEALTH_DRIVERS:
         section = _required(health, driver, "health")
@@ -233,7 +241,7 @@ def health_drivers(cfg: dict[str, Any]) -> list[tuple[str, str, float, float, fl
         weight = _num(weights, driver, "health.weights")
         if full_at == zero_at or weight < 0:
             raise ConfigError(f"[health.{driver}] needs full_at != zero_at and a weight >= 0")
-        rows.append((driver, HEALTH_INPUTS[driver], weight, full_at, zero_at))
+        rows.append((driver, HEALTH_INPUTS[driver], weight, full_at, zero_at, driver in required))
     return rows
 
 

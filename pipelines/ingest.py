@@ -28,7 +28,7 @@ import duckdb
 
 from pipelines import settings, warehouse
 from pipelines.batch import InputError, StagedBatch
-from pipelines.sources import LINEAGE_COLUMNS, LOAD_ORDER, SOURCES
+from pipelines.sources import LINEAGE_COLUMNS, LOAD_ORDER, MONEY, NUMBER, SOURCES
 
 Progress = Callable[..., None]  # progress(message, percent=None): percent of the running statement, when known
 POLL_SECONDS = 0.2
@@ -241,8 +241,8 @@ def _reference_tables(con: duckdb.DuckDBPyConnection, batches: list[StagedBatch]
                 f"SELECT project_id, budget_at_completion FROM wh.raw_projects {own_projects}")
     con.execute(f"CREATE OR REPLACE TABLE ref_people AS SELECT employee_id FROM wh.raw_people {own_people}")
     con.execute("CREATE OR REPLACE TABLE ref_person_day_hours "
-                "(employee_id VARCHAR, work_date DATE, hours DOUBLE)")
-    con.execute("CREATE OR REPLACE TABLE ref_budget_periods (project_id VARCHAR, planned_cost DOUBLE)")
+                f"(employee_id VARCHAR, work_date DATE, hours {NUMBER})")
+    con.execute(f"CREATE OR REPLACE TABLE ref_budget_periods (project_id VARCHAR, planned_cost {MONEY})")
     if ts := by_source.get("timesheets"):
         con.execute(f"""
             INSERT INTO ref_person_day_hours

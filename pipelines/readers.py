@@ -33,7 +33,17 @@ from charset_normalizer import from_bytes
 
 from pipelines import settings
 from pipelines.batch import InputError, StagedBatch
-from pipelines.sources import BOOLEAN, DATE, INTEGER, NUMBER, SOURCES, TEXT, Source, alias_index, normalise_header
+from pipelines.sources import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    NUMERIC_TYPES,
+    SOURCES,
+    TEXT,
+    Source,
+    alias_index,
+    normalise_header,
+)
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -471,10 +481,11 @@ def _placeholder(v: str) -> str:
 
 def _typed(type_: str, v: str, date_plan: str | None, allowed: str | None) -> str:
     """SQL turning the trimmed text `v` into `type_`; NULL where it cannot."""
-    if type_ == NUMBER:
-        return _number(v)
+    if type_ in NUMERIC_TYPES:
+        return _number(v, type_)
     if type_ == INTEGER:
-        return f"(CASE WHEN {_number(v)} = trunc({_number(v)}) THEN TRY_CAST({_number(v)} AS INTEGER) END)"
+        number = _number(v, "DOUBLE")
+        return f"(CASE WHEN {number} = trunc({number}) THEN TRY_CAST({number} AS INTEGER) END)"
     if type_ == BOOLEAN:
         return (f"COALESCE(TRY_CAST({v} AS BOOLEAN), CASE WHEN list_contains($true_words, lower({v})) THEN true "
                 f"WHEN list_contains($false_words, lower({v})) THEN false END)")  # the cast knows true/yes/1 ...
@@ -486,15 +497,18 @@ def _typed(type_: str, v: str, date_plan: str | None, allowed: str | None) -> st
     return v
 
 
-def _number(v: str) -> str:
-    """Plain numbers cast directly; otherwise drop currency, spaces and %, read (1,234) as negative and
-    accept 1,234.50 or 1.234,50 grouping. A bare 1,234 is read the English way."""
+def _number(v: str, type_: str) -> str:
+    """Plain numbers cast directly (text to decimal, never through a float); otherwise drop currency, spaces and
+    %, read (1,234) as negative and accept 1,234.50 or 1.234,50 grouping. A bare 1,234 is read the English way.
+    NaN, infinities and values too large for `type_` convert to NULL (a cast error)."""
     s = rf"regexp_replace({v}, '[\s£$€¥￥元%()]|USD|GBP|EUR|CNY|RMB|JPY|AUD|CAD|CHF|HKD|INR', '', 'g')"
     clean = (rf"CASE WHEN regexp_full_match({s}, '[+-]?\d{{1,3}}(,\d{{3}})+(\.\d+)?') THEN replace({s}, ',', '') "
              rf"WHEN regexp_full_match({s}, '[+-]?(\d{{1,3}}(\.\d{{3}})+|\d+),\d+') "
              rf"THEN replace(replace({s}, '.', ''), ',', '.') ELSE {s} END")
     sign = rf"CASE WHEN regexp_full_match({v}, '\(.+\)') THEN -1 ELSE 1 END"
-    number = f"COALESCE(TRY_CAST({v} AS DOUBLE), ({sign}) * TRY_CAST({clean} AS DOUBLE))"
+    number = f"COALESCE(TRY_CAST({v} AS {type_}), ({sign}) * TRY_CAST({clean} AS {type_}))"
+    if type_ != "DOUBLE":
+        return f"CAST({number} AS {type_})"
     return f"NULLIF(NULLIF(NULLIF({number}, 'nan'::DOUBLE), 'inf'::DOUBLE), '-inf'::DOUBLE)"  # the cast takes those
 
 

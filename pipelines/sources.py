@@ -10,8 +10,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-# DuckDB types used by canonical columns.
-TEXT, DATE, NUMBER, INTEGER, BOOLEAN = "VARCHAR", "DATE", "DOUBLE", "INTEGER", "BOOLEAN"
+# DuckDB types used by canonical columns. Amounts are exact decimals, so a sum does not depend on the order
+# DuckDB's threads add in and the same inputs always give the same marts: MONEY to the cent, every other
+# quantity (hours, percent, days) to 1/10,000 (a value with more decimals is rounded half away from zero).
+TEXT, DATE, INTEGER, BOOLEAN = "VARCHAR", "DATE", "INTEGER", "BOOLEAN"
+MONEY, NUMBER = "DECIMAL(18,2)", "DECIMAL(18,4)"
+NUMERIC_TYPES = (MONEY, NUMBER)
+# How messages name a type to people.
+TYPE_WORDS = {MONEY: "an amount", NUMBER: "a number", INTEGER: "a whole number", DATE: "a date",
+              BOOLEAN: "yes or no", TEXT: "text"}
 
 # Every raw row carries where it came from.
 LINEAGE_COLUMNS: dict[str, str] = {
@@ -81,7 +88,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         R("start_date", DATE, "start", "baseline start", "开始日期"),
         R("planned_finish_date", DATE, "planned finish", "finish", "end date", "计划完成日期", "计划结束日期"),
         C("actual_finish_date", DATE, "actual finish", "实际完成日期"),
-        R("budget_at_completion", NUMBER, "bac", "budget", "total budget", "预算", "总预算"),
+        R("budget_at_completion", MONEY, "bac", "budget", "total budget", "预算", "总预算"),
         C("currency", TEXT, "币种"),
     ), description="one row per project"),
     Source("people", ("employee_id",), (
@@ -91,7 +98,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("role", TEXT, "角色", "岗位"),
         C("department", TEXT, "dept", "部门"),
         R("weekly_capacity_hours", NUMBER, "capacity", "weekly capacity", "hours per week", "周工时", "每周工时"),
-        C("hourly_cost_rate", NUMBER, "rate", "cost rate", "hourly rate", "小时费率"),
+        C("hourly_cost_rate", MONEY, "rate", "cost rate", "hourly rate", "小时费率"),
         C("start_date", DATE, "join date", "hire date", "入职日期"),
         C("end_date", DATE, "leave date", "termination date", "离职日期"),
     ), description="one row per person"),
@@ -108,8 +115,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         _PROJECT_ID,
         R("period", TEXT, "month", "期间", "月份"),
         C("cost_category", TEXT, "category", "cost type", "费用类别"),
-        R("planned_cost", NUMBER, "plan", "planned", "budget", "计划成本", "预算金额"),
-        C("actual_cost", NUMBER, "actual", "actuals", "实际成本"),
+        R("planned_cost", MONEY, "plan", "planned", "budget", "计划成本", "预算金额"),
+        C("actual_cost", MONEY, "actual", "actuals", "实际成本"),
     ), references={"project_id": "projects"}, description="one row per project, month, cost category"),
     Source("status", ("project_id", "report_date"), (
         _PROJECT_ID,
@@ -161,7 +168,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         R("submitted_date", DATE, "submitted", "提交日期"),
         R("decision", TEXT, "outcome", "决定", allowed=("pending", "approved", "rejected", "withdrawn")),
         C("decision_date", DATE, "decided", "决定日期"),
-        C("cost_impact", NUMBER, "cost delta", "成本影响"),
+        C("cost_impact", MONEY, "cost delta", "成本影响"),
         C("schedule_impact_days", NUMBER, "schedule impact", "schedule delta days", "工期影响天数"),
     ), references={"project_id": "projects"}, description="one row per change request"),
     Source("issues", ("project_id", "item_id"), (

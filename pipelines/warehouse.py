@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
+from pipelines import build, settings
 from pipelines.sources import LINEAGE_COLUMNS, SOURCES
 
 AUDIT_DDL = """
@@ -73,6 +73,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
     for name in SOURCES:
         con.execute(raw_table_ddl(name))
+    _retype_raw_columns(con)
+
+
+def _retype_raw_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses made before amounts were exact decimals: convert their raw columns to the contract's types."""
+    found = dict(((t, c), ty) for t, c, ty in con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main'").fetchall())
+    for source in SOURCES.values():
+        for col in source.columns:
+            if found.get((source.table, col.name), col.type) != col.type:
+                con.execute(f"ALTER TABLE {source.table} ALTER COLUMN {col.name} TYPE {col.type}")
 
 
 @contextmanager
@@ -111,8 +123,6 @@ def current_snapshot(path: Path | None = None) -> tuple[int, Path] | None:
 def code_version() -> str:
     """A digest of what shapes a published snapshot: the audit schema, the build (its cfg_* tables) and every
     model's SQL."""
-    from pipelines import build
-
     digest = hashlib.sha256(AUDIT_DDL.encode() + Path(build.__file__).read_bytes())
     for model in sorted(build.MODELS_DIR.glob("*.sql")):
         digest.update(model.name.encode() + model.read_bytes())
@@ -155,6 +165,12 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
             con.execute(f'CREATE TABLE snapshot."{name}" AS SELECT * FROM main."{name}"')
         con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ? AS code_version, now() AS published_at",
                     [code_version()])
+        home = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+        con.execute("USE snapshot")  # the macros the dashboard's queries call (index_rag ...), made there
+        try:
+            con.execute(build.model_sql(build.PUBLISHED_MACROS))
+        finally:
+            con.execute(f'USE "{home}"')
     finally:
         con.execute("DETACH snapshot")
     tmp = folder / "CURRENT.tmp"

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 
 from pipelines import warehouse
 from pipelines.build import build
@@ -100,7 +101,31 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str,
 
 
 def approx(value: float, tolerance: float = 1e-6) -> Any:
-    return pytest.approx(value, rel=1e-9, abs=tolerance)
+    """Equal to `value` within `tolerance` (money comes back as Decimal and is compared as a number)."""
+    return _Near(float(value), max(tolerance, 1e-9 * abs(float(value))))
+
+
+def index(value: float) -> Any:
+    """An index (CPI, SPI, SPI(t), TCPI) as the marts hold it: rounded to 4 decimals."""
+    return approx(round(value, 4), 1e-9)
+
+
+def money(value: float) -> Any:
+    """An amount the marts compute (EAC, ETC, VAC): rounded to the cent."""
+    return approx(round(value, 2), 1e-6)
+
+
+@dataclass(frozen=True)
+class _Near:
+    value: float
+    tolerance: float
+
+    def __eq__(self, actual: object) -> bool:
+        return (isinstance(actual, int | float | Decimal) and not isinstance(actual, bool)
+                and abs(float(actual) - self.value) <= self.tolerance)
+
+    def __repr__(self) -> str:
+        return f"{self.value} ± {self.tolerance:g}"
 
 
 def query_file(name: str) -> str:

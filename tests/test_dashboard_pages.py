@@ -30,13 +30,14 @@ from dashboard.metrics import (
     risks,
     schedule,
 )
+from pipelines import settings
 from pipelines.demo import STORIES, STORY_RISK
 from pipelines.warehouse import current_snapshot
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
 PAGES = ("schedule", "resources", "budget_evm", "risks", "performance", "changes", "issues_actions", "quality",
          "documents", "closure_lessons")
-OPEN_STATUSES = ("open", "mitigating")  # pmo.toml [risk] open_statuses
+OPEN_STATUSES = tuple(settings.config()["risk"]["open_statuses"])  # open, mitigating, materialised
 
 
 def month_end(period: str) -> date:
@@ -146,14 +147,14 @@ def test_a_past_month_shows_the_register_as_it_stood(snap, earlier) -> None:
     assert sorted(register["risk_id"]) == sorted(r[0] for r in expected)
 
 
-def test_the_story_risk_escalates_then_closes_as_materialised(period) -> None:
+def test_the_story_risk_escalates_then_materialises_and_stays_open(period) -> None:
     seen: dict[str, list[str]] = {}
     for back in range(6):
         moves = risks.moves(Filters(period=str(pd.Period(period) - back)))
         for row in moves[moves["risk_id"] == STORY_RISK].itertuples():
             seen.setdefault(row.change, []).append(row.band_after)
     assert "critical" in seen.get("escalated", [])
-    assert "closed" in seen  # materialised is not an open status
+    assert "closed" not in seen  # a materialised risk stays in the exposure until it is closed
 
 
 def test_exposure_trend_of_the_month_equals_the_open_scores(snap, period) -> None:
@@ -263,8 +264,8 @@ def test_evm_table_is_the_mart_and_the_roll_up_sums_before_dividing(snap, period
                                        check_dtype=False)
     measured = mart[mart["ev"].notna() & (mart["ac"] > 0)]
     roll = budget_evm.rollup(f).iloc[0]
-    assert roll["cpi"] == pytest.approx(measured["ev"].sum() / measured["ac"].sum())
-    assert roll["spi"] == pytest.approx(measured["ev"].sum() / measured["pv"].sum())
+    assert roll["cpi"] == round(measured["ev"].sum() / measured["ac"].sum(), 4)  # indices: 4 decimals
+    assert roll["spi"] == round(measured["ev"].sum() / measured["pv"].sum(), 4)
     assert roll["cpi"] != pytest.approx((measured["ev"] / measured["ac"]).mean())  # never an average of indices
 
 
@@ -339,7 +340,8 @@ def test_driver_points_add_up_to_the_health_score(snap, period) -> None:
     health = performance.health(Filters(period=period))
     scored = health[health["health_score"].notna()]
     points = scored[[f"{d}_points" for d in performance.DRIVERS]].sum(axis=1)
-    assert points.to_numpy() == pytest.approx(scored["health_score"].to_numpy())
+    # the drivers and the score are each held to one decimal: their points add up to within 0.1
+    assert points.to_numpy() == pytest.approx(scored["health_score"].to_numpy(), abs=0.1)
     direct = dict(snap.execute("SELECT project_id, health_score FROM mart_health WHERE period = $p",
                                {"p": period}).fetchall())
     assert scored.set_index("project_id")["health_score"].to_dict() == pytest.approx(

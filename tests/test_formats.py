@@ -13,6 +13,7 @@ import io
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -245,9 +246,9 @@ def _exporter_names(path: Path) -> list[str]:
 
 @pytest.mark.samples
 @pytest.mark.parametrize(("name", "milestones", "percent"), [
-    (BASELINE, 8, 66.38), (UPDATE_1121, 10, 75.43), (UPDATE_1204, 10, 78.0)])
+    (BASELINE, 8, Decimal("66.38")), (UPDATE_1121, 10, Decimal("75.43")), (UPDATE_1204, 10, Decimal("78"))])
 def test_p6_export_stages_project_status_and_milestones(con, samples: Path, warehouse_db: Path, name: str,
-                                                        milestones: int, percent: float) -> None:
+                                                        milestones: int, percent: Decimal) -> None:
     path = samples / name
     text = path.read_bytes().decode("cp1252")
     assert text.count("\tTT_Mile\t") + text.count("\tTT_FinMile\t") == milestones  # derived from the file
@@ -414,7 +415,7 @@ def test_capital_register_projects_and_gate_dates(con, samples: Path) -> None:
     # Q05388: FFC 2359288.62, BCA '2016-05-25 17:00:00', Stage3 '2018-02-16 17:00:00'
     assert (got["Q05388"]["start_date"], got["Q05388"]["planned_finish_date"], got["Q05388"]["currency"]) == \
         (date(2016, 5, 25), date(2018, 2, 16), "AUD")
-    assert got["Q05640"]["budget_at_completion"] == 2066075.59  # '2066075.5899999999'
+    assert got["Q05640"]["budget_at_completion"] == Decimal("2066075.59")  # '2066075.5899999999', to the cent
     dates = {(p, m): (b, a, g) for p, m, b, a, g in con.execute(
         f"SELECT project_id, milestone_id, baseline_date, actual_date, is_gate FROM {milestones.table}").fetchall()}
     assert dates[("Q05388", "BNI")] == (date(2016, 2, 5), date(2016, 2, 5), True)    # '5/02/2016 5:00:00 PM'
@@ -438,8 +439,8 @@ def test_sip_effort_log_books_each_developers_hours_on_the_task_date(con, sample
     assert timesheets.rows == len(info) == 12299
     assert people.rows == len({r["DeveloperID"] for r in info}) == 22
     assert projects.rows == len({r["ProjectCode"] for r in info}) == 20
-    assert con.execute(f"SELECT round(sum(hours), 2), count(_cast_errors) FROM {timesheets.table}").fetchone() == \
-        (round(sum(float(r["DeveloperHoursActual"]) for r in info), 2), 0)
+    assert con.execute(f"SELECT sum(hours), count(_cast_errors) FROM {timesheets.table}").fetchone() == \
+        (sum(Decimal(r["DeveloperHoursActual"]) for r in info), 0)  # exact decimals: the same sum to the digit
     # Task 1735, developer 58, 1.75 h; est-act-dates: started 26-Feb-04, completed 11-Jan-05.
     [first] = rows(con, timesheets, "_source_row = 1")
     assert (first["employee_id"], first["project_id"], first["work_date"], first["hours"], first["activity"]) == \

@@ -311,7 +311,7 @@ def test_required_column_entirely_unconvertible_is_structural(staging) -> None:
         {"hours": None, "activity": "y"}))
     [failure] = report.structural_failures
     assert (failure.rule, failure.column) == ("required_column_convertible", "hours")
-    assert failure.examples == "no value converts to DOUBLE, e.g. hours='eight'; hours='n.a.'"
+    assert failure.examples == "no value converts to a number, e.g. hours='eight'; hours='n.a.'"
 
 
 def test_required_column_entirely_empty_is_structural(staging) -> None:

@@ -19,21 +19,13 @@ AUDIT = {"load_log", "gate_results"}  # record every attempt, rejected ones incl
 
 
 def dump(db: Path, *, skip: set[str] = frozenset()) -> dict[str, list[tuple]]:
-    """Every table's full contents, order-independent, but for the time of the last build (a rejected file
-    rebuilds the marts, so that the KPIs its source feeds turn grey)."""
+    """Every table's full contents, order-independent."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-        return {n: sorted(map(repr, con.execute(f'SELECT * EXCLUDE (built_at) FROM "{n}"' if _has_built_at(con, n)
-                                                else f'SELECT * FROM "{n}"').fetchall()))
-                for n in names if n not in skip}
+        return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names if n not in skip}
     finally:
         con.close()
-
-
-def _has_built_at(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = 'built_at'",
-                            [table]).fetchone()[0])
 
 
 def count(db: Path, sql: str, params: list | None = None):
@@ -270,22 +262,6 @@ def test_status_lists_all_twelve_sources_after_demo(demo_db: Path, capsys) -> No
         line = next(line for line in out.splitlines() if line.startswith(f"│ {source} "))
         assert any(ch.isdigit() and ch != "0" for ch in line.split("│")[2]), line
     assert "loaded" in out and "age (days)" in out
-
-
-def test_a_rejected_re_export_greys_the_kpis_its_file_fed(loaded: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    good = sf.write(folder, "budgets")
-    assert [r.status for r in ingest.ingest_paths([good])] == ["loaded"]
-    good.write_text("project_id,period,cost_category,actual_cost\nP1,2026-01,labour,38000\n", encoding="utf-8")
-    (result,) = ingest.ingest_paths([good], source="budgets")
-    assert (result.status, result.source) == ("rejected", "budgets")
-    # The marts were rebuilt on the rejection: both projects the file fed are flagged from the month it came
-    con = duckdb.connect(str(loaded), read_only=True)
-    try:
-        assert con.execute("SELECT project_id, source, issue FROM mart_gate_impact ORDER BY 1").fetchall() == \
-            [("P1", "budgets", "rejected_load"), ("P2", "budgets", "rejected_load")]
-    finally:
-        con.close()
 
 
 def test_a_snapshot_published_by_older_code_is_detected_and_rebuilt(loaded: Path) -> None:

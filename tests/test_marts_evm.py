@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from marts_support import approx, insert, new_warehouse, one, plan, project, query_file, rows, run_build, status
+from marts_support import (
+    approx,
+    index,
+    insert,
+    money,
+    new_warehouse,
+    one,
+    plan,
+    project,
+    query_file,
+    rows,
+    run_build,
+    status,
+)
 
 MARCH = date(2026, 3, 31)
 
@@ -32,19 +45,19 @@ def test_worked_example_month_3(worked_example):
     assert r["ac"] == approx(36_000)
     assert r["sv"] == approx(-5_000)
     assert r["cv"] == approx(-1_000)
-    assert r["spi"] == approx(0.875)
-    assert r["cpi"] == approx(35_000 / 36_000)
-    assert r["cpi"] == pytest.approx(0.972222, abs=1e-6)
-    assert r["eac"] == approx(100_000 / (35_000 / 36_000))  # 102,857.14
-    assert r["etc"] == approx(100_000 / (35_000 / 36_000) - 36_000)  # 66,857.14
-    assert r["vac"] == approx(100_000 - 100_000 / (35_000 / 36_000))  # -2,857.14
-    assert r["tcpi"] == approx((100_000 - 35_000) / (100_000 - 36_000))  # 1.015625
+    assert r["spi"] == index(0.875)
+    assert r["cpi"] == index(35_000 / 36_000)
+    assert r["cpi"] == 0.9722 and r["cpi_rag"] == "green"  # held to 4 decimals, banded on 0.97
+    assert r["eac"] == money(100_000 / (35_000 / 36_000))  # 102,857.14
+    assert r["etc"] == money(100_000 / (35_000 / 36_000) - 36_000)  # 66,857.14
+    assert r["vac"] == money(100_000 - 100_000 / (35_000 / 36_000))  # -2,857.14
+    assert r["tcpi"] == index((100_000 - 35_000) / (100_000 - 36_000))  # 1.015625
     # Earned schedule by hand: PV(2) = 20,000 <= 35,000 < PV(3) = 40,000 -> C = 2
     assert r["pd"] == 5
     assert r["at_months"] == 3
     assert r["es_c"] == 2
     assert r["es"] == approx(2 + 15_000 / 20_000)  # 2.75
-    assert r["spi_t"] == approx(2.75 / 3)  # 0.9167
+    assert r["spi_t"] == index(2.75 / 3)  # 0.9167
     assert r["sv_t"] == approx(-0.25)
     # two-sided bands: CPI 0.972 green, SPI 0.875 red, SPI(t) 0.917 amber
     assert (r["cpi_rag"], r["spi_rag"], r["spi_t_rag"]) == ("green", "red", "amber")
@@ -54,7 +67,7 @@ def test_worked_example_month_2_and_future_months(worked_example):
     feb = one(worked_example, "SELECT * FROM mart_evm WHERE project_id = 'P1' AND period = '2026-02'")
     assert (feb["pv"], feb["ev"], feb["ac"]) == (approx(20_000), approx(18_000), approx(21_000))
     assert feb["es"] == approx(1 + 8_000 / 10_000)  # C = 1: PV(1) = 10,000 <= 18,000 < PV(2)
-    assert feb["spi_t"] == approx(0.9)
+    assert feb["spi_t"] == index(0.9)
     future = rows(worked_example, "SELECT * FROM mart_evm WHERE project_id = 'P1' AND is_future ORDER BY period")
     assert [f["period"] for f in future] == ["2026-04", "2026-05"]
     assert [f["pv"] for f in future] == [approx(70_000), approx(100_000)]
@@ -104,11 +117,11 @@ def test_finished_late_project_spi_1_but_spi_t_below_1(tmp_path):
     run_build(con, as_of=date(2026, 10, 31))
     aug = one(con, "SELECT * FROM mart_evm WHERE project_id = 'LATE' AND period = '2026-08'")
     assert aug["pv"] == approx(100_000) and aug["ev"] == approx(100_000)
-    assert aug["spi"] == approx(1.0)
+    assert aug["spi"] == index(1.0)
     assert aug["pd"] == 5
     assert aug["es"] == approx(5.0)  # ES never exceeds PD
     assert aug["at_months"] == 8
-    assert aug["spi_t"] == approx(0.625)
+    assert aug["spi_t"] == index(0.625)
     assert aug["sv_t"] == approx(-3.0)
     assert aug["spi_rag"] == "green" and aug["spi_t_rag"] == "red"
     assert aug["is_complete"]
@@ -120,10 +133,10 @@ def test_finished_late_project_spi_1_but_spi_t_below_1(tmp_path):
     assert (jun["es"], jun["at_months"], jun["spi_t"]) == (approx(3.0), 6, approx(0.5))
     closure = one(con, "SELECT * FROM mart_closure WHERE project_id = 'LATE'")
     assert closure["finish_slip_days"] == (date(2026, 8, 20) - date(2026, 5, 31)).days
-    assert closure["final_spi"] == approx(1.0)
-    assert closure["final_spi_t"] == approx(0.625)
+    assert closure["final_spi"] == index(1.0)
+    assert closure["final_spi_t"] == index(0.625)
     assert closure["final_ac"] == approx(100_000)
-    assert closure["final_cpi"] == approx(1.0)
+    assert closure["final_cpi"] == index(1.0)
     assert closure["cost_variance"] == approx(0.0)
     # a completed project no longer reports: not stale, not grey for staleness
     health = one(con, "SELECT * FROM mart_health WHERE project_id = 'LATE' AND period = '2026-10'")
@@ -138,7 +151,7 @@ def test_zero_actual_cost_is_unknown_not_green(tmp_path):
     run_build(con, as_of=date(2026, 2, 28))
     r = one(con, "SELECT * FROM mart_evm WHERE project_id = 'P0' AND period = '2026-02'")
     assert r["ac"] == approx(0.0) and r["ev"] == approx(50_000)
-    assert r["spi"] == approx(0.5)
+    assert r["spi"] == index(0.5)
     for column in ("cpi", "eac", "etc", "vac", "tcpi"):
         assert r[column] is None, column
     assert r["cpi_rag"] == "grey"
@@ -206,16 +219,16 @@ def test_rollup_sums_first_then_takes_ratios(two_sizes):
     assert sorted(cpis) == [approx(0.5), approx(1.0)]  # mean would be 0.75
     assert growth["ev"] == approx(5_000 + 400_000)
     assert growth["ac"] == approx(10_000 + 400_000)
-    assert growth["cpi"] == approx(405_000 / 410_000)  # 0.9878, not 0.75
+    assert growth["cpi"] == index(405_000 / 410_000)  # 0.9878, not 0.75
     assert growth["pv"] == approx(505_000)
-    assert growth["spi"] == approx(405_000 / 505_000)
+    assert growth["spi"] == index(405_000 / 505_000)
     assert growth["bac"] == approx(1_010_000)
-    assert growth["eac"] == approx(1_010_000 / (405_000 / 410_000))
-    assert growth["tcpi"] == approx((1_010_000 - 405_000) / (1_010_000 - 410_000))
+    assert growth["eac"] == money(1_010_000 / (405_000 / 410_000))
+    assert growth["tcpi"] == index((1_010_000 - 405_000) / (1_010_000 - 410_000))
     # ES per project: SMALL C=1 -> ES 1.0; BIG 400k < PV(1) = 500k -> ES 0.8; BAC-weighted, AT = 1 for both
-    assert growth["es"] == approx((10_000 * 1.0 + 1_000_000 * 0.8) / 1_010_000)
+    assert growth["es"] == index((10_000 * 1.0 + 1_000_000 * 0.8) / 1_010_000)  # months, 4 decimals
     assert growth["at_months"] == approx(1.0)
-    assert growth["spi_t"] == approx(810_000 / 1_010_000)
+    assert growth["spi_t"] == index(810_000 / 1_010_000)
     # NOREPORT has no EV yet: it is counted but kept out of every EVM sum
     assert (growth["projects"], growth["projects_measured"]) == (3, 2)
     assert growth["bac_all"] == approx(1_012_000)
@@ -230,7 +243,7 @@ def test_rollup_levels_and_filters(two_sizes):
     assert set(by_dept) == {"IT", "Ops"}
     only_run = rollup(two_sizes, "portfolio", "2026-01", portfolios=["Run"])
     assert [r["group_name"] for r in only_run] == ["Run"]
-    assert only_run[0]["cpi"] == approx(1.0)
+    assert only_run[0]["cpi"] == index(1.0)
     # the RAG filter is the computed RAG at the period: SMALL and BIG red, OTHER green, NOREPORT grey
     assert [r["group_name"] for r in rollup(two_sizes, "portfolio", "2026-01", rags=["green"])] == ["Run"]
     unknown = rollup(two_sizes, "portfolio", "2026-01", rags=["grey"])
@@ -263,7 +276,7 @@ def test_cost_bands_are_two_sided(tmp_path, percent, cpi, rag):
     insert(con, "status", [status("P1", date(2026, 1, 28), percent / 2)])
     run_build(con, as_of=date(2026, 1, 31))
     r = one(con, "SELECT cpi, cpi_rag FROM mart_evm WHERE project_id = 'P1' AND period = '2026-01'")
-    assert r["cpi"] == approx(cpi) and r["cpi_rag"] == rag
+    assert r["cpi"] == index(cpi) and r["cpi_rag"] == rag
 
 
 def test_tcpi_is_undefined_once_the_budget_is_spent(tmp_path):
@@ -274,5 +287,39 @@ def test_tcpi_is_undefined_once_the_budget_is_spent(tmp_path):
     insert(con, "status", [status("P1", date(2026, 2, 26), 80)])
     run_build(con, as_of=date(2026, 2, 28))
     r = one(con, "SELECT ac, cpi, eac, tcpi FROM mart_evm WHERE project_id = 'P1' AND period = '2026-02'")
-    assert r["ac"] == approx(60_000) and r["cpi"] == approx(40_000 / 60_000)
-    assert r["eac"] == approx(75_000) and r["tcpi"] is None
+    assert r["ac"] == approx(60_000) and r["cpi"] == index(40_000 / 60_000)
+    assert r["eac"] == money(75_000) and r["tcpi"] is None
+
+
+def test_a_cancelled_project_earns_no_planned_value_after_its_termination(tmp_path):
+    """Planned 10,000 a month for ten months; 10/20/30 % reported Jan-Mar, then cancelled (last report 25 Mar).
+    Its baseline closes in March: PV stays 30,000 (not 60,000 by June), so SPI stays 1.0 instead of decaying
+    to 0.5; a 2,000 close-out cost in April still counts (AC 32,000, CPI 30/32 = 0.9375, amber)."""
+    con = new_warehouse(tmp_path)
+    insert(con, "projects", [project("CXL", status="cancelled", planned_finish_date=date(2026, 10, 31))])
+    insert(con, "budgets", plan("CXL", date(2026, 1, 1), [10_000] * 10, [10_000, 10_000, 10_000, 2_000]))
+    insert(con, "status", [status("CXL", date(2026, m, 25), 10 * m) for m in (1, 2, 3)])
+    run_build(con, as_of=date(2026, 6, 30))
+    by_period = {r["period"]: r for r in rows(con, "SELECT * FROM mart_evm WHERE project_id = 'CXL'")}
+    assert [by_period[p]["pv"] for p in ("2026-02", "2026-03", "2026-04", "2026-06", "2026-10")] == [
+        20_000, 30_000, 30_000, 30_000, 30_000]
+    june = by_period["2026-06"]
+    assert june["termination_month"] == date(2026, 3, 1) and june["bac"] == 100_000
+    assert (june["ev"], june["ac"], june["spi"], june["cpi"]) == (30_000, 32_000, 1.0, 0.9375)
+    assert (june["spi_rag"], june["cpi_rag"]) == ("green", "amber")
+    # earned schedule: C = 3 (PV(3) = 30,000 <= EV), ES = 3 + 0 / 10,000 = 3; AT stops at 3 -> SPI(t) 1.0
+    assert (june["es"], june["at_months"], june["spi_t"]) == (3.0, 3, 1.0)
+
+
+@pytest.mark.parametrize("ev, rag", [(8_996, "amber"), (8_949, "red"), (9_496, "green"), (9_449, "amber")])
+def test_an_index_is_banded_on_the_value_shown_to_two_decimals(tmp_path, ev, rag):
+    """AC 10,000: a CPI of 0.8996 reads 0.90 and is amber, 0.8949 reads 0.89 and is red, 0.9496 reads 0.95 and
+    is green, 0.9449 reads 0.94 and is amber ([evm] index_decimals = 2; green from 0.95, amber from 0.90)."""
+    con = new_warehouse(tmp_path)
+    insert(con, "projects", [project("P1")])
+    insert(con, "budgets", plan("P1", date(2026, 1, 1), [10_000] * 5, [10_000]))  # BAC 50,000
+    insert(con, "status", [status("P1", date(2026, 1, 31), ev / 500)])  # EV = percent % of 50,000
+    run_build(con, as_of=date(2026, 1, 31))
+    r = one(con, "SELECT ev, cpi, cpi_rag, index_shown(cpi) AS shown FROM mart_evm WHERE period = '2026-01'")
+    assert (r["ev"], r["cpi"], r["cpi_rag"]) == (ev, ev / 10_000, rag)
+    assert r["shown"] == round(ev / 10_000 + 1e-9, 2)

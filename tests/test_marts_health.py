@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from marts_support import approx, insert, log_load, new_warehouse, one, plan, project, rows, run_build, status
+from marts_support import approx, index, insert, log_load, new_warehouse, one, plan, project, rows, run_build, status
 
 FEB, MARCH = date(2026, 2, 28), date(2026, 3, 31)
 
@@ -72,23 +72,25 @@ def test_milestone_slip_and_on_time_rate(portfolio):
 def test_health_drivers_by_hand(portfolio):
     run_build(portfolio, as_of=MARCH)
     h = one(portfolio, "SELECT * FROM mart_health WHERE project_id = 'P1' AND period = '2026-03'")
-    assert h["cpi"] == approx(35_000 / 36_000) and h["spi_t"] == approx(2.75 / 3)
+    assert h["cpi"] == index(35_000 / 36_000) and h["spi_t"] == index(2.75 / 3)
     cost = 100 * (35_000 / 36_000 - 0.8) / 0.2  # 86.11: CPI 1.0 -> 100, CPI 0.8 -> 0
     schedule = 100 * (2.75 / 3 - 0.8) / 0.2  # 58.33 from SPI(t)
     risk = 100 * (60 - 20) / 60  # exposure 16 + 4 = 20 of 60 -> 66.67
     quality = 100 * (0.75 - 0.5) / 0.5  # 3 passes of 4 checks in Jan-Mar -> 50
     freshness = 100.0  # reported on the month end: 0 days old
-    assert h["cost_score"] == approx(cost)
-    assert h["schedule_score"] == approx(schedule)
-    assert (h["exposure"], h["risk_score"]) == (20, approx(risk))
+    # scores are held to one decimal; the health score is computed from the unrounded drivers
+    assert h["cost_score"] == approx(round(cost, 1))
+    assert h["schedule_score"] == approx(round(schedule, 1))
+    assert (h["exposure"], h["risk_score"]) == (20, approx(round(risk, 1)))
     assert (h["pass_rate"], h["quality_checks"], h["quality_score"]) == (approx(0.75), 4, approx(quality))
     assert (h["status_age_days"], h["freshness_score"]) == (0, approx(freshness))
     expected = 0.3 * cost + 0.3 * schedule + 0.2 * risk + 0.1 * quality + 0.1 * freshness  # 71.67
-    assert h["health_score"] == approx(expected)
+    assert h["health_score"] == approx(round(expected, 1))
     assert h["score_coverage"] == approx(1.0)
-    assert h["health_rag"] == "amber"  # 50 <= 71.67 < 75
     # computed RAG = worst of CPI green, SPI red, SPI(t) amber = red; the project declared green
     assert (h["computed_rag"], h["declared_rag"]) == ("red", "green")
+    # the score's own band is amber (50 <= 71.7 < 75), but health is never better than the computed RAG
+    assert (h["score_rag"], h["health_rag"], h["health_capped"]) == ("amber", "red", True)
     assert h["rag_disagrees"] is True and h["rag_gap"] == 2
     assert h["grey_reason"] is None
 
@@ -100,7 +102,8 @@ def test_health_normalises_weights_over_known_drivers(portfolio):
     assert feb["risk_score"] is None
     cost, schedule = 100 * (18 / 21 - 0.8) / 0.2, 100 * (0.9 - 0.8) / 0.2
     quality, freshness = 100.0, 100.0  # 2 of 2 checks passed; report 1 day old
-    assert feb["health_score"] == approx((0.3 * cost + 0.3 * schedule + 0.1 * quality + 0.1 * freshness) / 0.8)
+    assert feb["health_score"] == approx(round((0.3 * cost + 0.3 * schedule + 0.1 * quality + 0.1 * freshness) / 0.8,
+                                               1))  # 54.46 -> 54.5
     assert feb["score_coverage"] == approx(0.8)
 
 
@@ -117,7 +120,7 @@ def test_stale_status_is_grey_with_reason(portfolio):
 
 
 def test_gate_failures_grey_the_months_they_touch(portfolio):
-    # budgets.csv fed P1 and STALE; a later re-export of it was rejected -> both grey from March on
+    # a rejected re-export of budgets.csv wrote nothing: it greys nothing (the load log records it)
     log_load(portfolio, "test-budgets", "budgets", "budgets.csv", "loaded", datetime(2026, 3, 1, 9))
     log_load(portfolio, "rejected-1", "budgets", "budgets.csv", "rejected", datetime(2026, 4, 2, 9), MARCH)
     # a status row of P1's February report was quarantined -> P1 grey in February only
@@ -126,29 +129,33 @@ def test_gate_failures_grey_the_months_they_touch(portfolio):
                          VALUES ('status-q', 'status', 'status_feb.csv', 7,
                          'percent_between_0_and_100', 'percent_complete',
                          '{"project_id": "P1", "report_date": "2026-02-26", "percent_complete": 140}')""")
+    # a budget row of STALE's March was quarantined -> its BAC is incomplete: every month of STALE is grey
+    log_load(portfolio, "budgets-q", "budgets", "budgets_stale.csv", "loaded_with_quarantine", datetime(2026, 3, 2, 9))
+    portfolio.execute("""INSERT INTO quarantine (load_id, source, file_name, source_row, rule, column_name, record)
+                         VALUES ('budgets-q', 'budgets', 'budgets_stale.csv', 4, 'planned_cost_not_null',
+                         'planned_cost', '{"project_id": "STALE", "period": "2026-03", "planned_cost": "n/k"}')""")
     run_build(portfolio, as_of=MARCH)
     impact = rows(portfolio, "SELECT * FROM mart_gate_impact ORDER BY project_id, source")
-    assert [(r["project_id"], r["source"], r["issue"], r["from_period"]) for r in impact] == [
-        ("P1", "budgets", "rejected_load", "2026-03"), ("P1", "status", "quarantined_rows", "2026-02"),
-        ("STALE", "budgets", "rejected_load", "2026-03")]
-    assert "CPI" in impact[0]["kpis"]
+    assert [(r["project_id"], r["source"], r["issue"], r["from_period"], r["to_month"]) for r in impact] == [
+        ("P1", "status", "quarantined_rows", "2026-02", date(2026, 2, 1)),
+        ("STALE", "budgets", "quarantined_rows", "2026-01", None)]
+    assert "CPI" in impact[1]["kpis"]
     health = {(r["project_id"], r["period"]): r for r in rows(portfolio, "SELECT * FROM mart_health")}
     assert health[("P1", "2026-01")]["grey_reason"] == "no status report yet (EV unknown)"
     assert "status failed the quality gate" in health[("P1", "2026-02")]["grey_reason"]
-    assert health[("P1", "2026-03")]["grey_reason"] == "budgets failed the quality gate"
-    assert health[("P1", "2026-03")]["computed_rag"] == "grey"
-    assert health[("P1", "2026-03")]["cost_score"] is None  # an input that failed the gate is unknown
-    # a good reload after the rejection clears it
-    log_load(portfolio, "reload", "budgets", "budgets.csv", "loaded", datetime(2026, 4, 3, 9))
-    portfolio.execute("UPDATE raw_budgets SET _load_id = 'reload'")
-    run_build(portfolio, as_of=MARCH)
-    assert rows(portfolio, "SELECT * FROM mart_gate_impact WHERE source = 'budgets'") == []
+    assert health[("P1", "2026-03")]["grey_reason"] is None
+    for period in ("2026-01", "2026-02", "2026-03"):  # January too, though the bad row is March's
+        stale = health[("STALE", period)]
+        assert "budgets failed the quality gate" in stale["grey_reason"]
+        assert (stale["computed_rag"], stale["cost_score"], stale["health_score"]) == ("grey", None, None)
+    evm = one(portfolio, "SELECT * FROM mart_evm WHERE project_id = 'STALE' AND period = '2026-01'")
+    assert evm["budgets_gate_failed"] and (evm["cpi_rag"], evm["spi_rag"], evm["spi_t_rag"]) == ("grey",) * 3
 
 
 def test_a_driver_whose_input_failed_the_gate_greys_the_health_rag(portfolio):
     run_build(portfolio, as_of=MARCH)
     before = one(portfolio, "SELECT * FROM mart_health WHERE project_id = 'P1' AND period = '2026-03'")
-    assert (before["health_rag"], before["risk_score"]) == ("amber", approx(40 / 60 * 100))
+    assert (before["score_rag"], before["risk_score"]) == ("amber", approx(66.7))
     # a row of P1's March risk snapshot was quarantined: the exposure the risk driver reads is incomplete
     log_load(portfolio, "risks-q", "risks", "risks_2026-03-31.csv", "loaded_with_quarantine", datetime(2026, 4, 1, 9))
     portfolio.execute("""INSERT INTO quarantine (load_id, source, file_name, source_row, rule, column_name, record)
@@ -158,6 +165,6 @@ def test_a_driver_whose_input_failed_the_gate_greys_the_health_rag(portfolio):
     after = one(portfolio, "SELECT * FROM mart_health WHERE project_id = 'P1' AND period = '2026-03'")
     assert after["risks_gate_failed"] and after["risk_score"] is None
     assert after["computed_rag"] == before["computed_rag"] == "red"  # the EVM inputs are sound
-    assert after["health_rag"] == "grey"  # not the amber of the 72.9 that the drivers left would give
-    assert after["health_score"] == approx((0.3 * 86.111111 + 0.3 * 58.333333 + 0.1 * 50 + 0.1 * 100) / 0.8)
+    # no score at all: not the 72.9 that the drivers left would give (the coverage rule)
+    assert (after["health_score"], after["health_rag"]) == (None, "grey")
     assert after["health_grey_reason"] == "risks failed the quality gate (risk driver unknown)"

@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from marts_support import REPO, approx, insert, log_load, new_warehouse, one, plan, project, rows, run_build, status
+from marts_support import (
+    REPO,
+    approx,
+    index,
+    insert,
+    log_load,
+    new_warehouse,
+    one,
+    plan,
+    project,
+    rows,
+    run_build,
+    status,
+)
 
 AS_OF = date(2026, 3, 31)
 
@@ -110,10 +123,10 @@ def test_closure_and_lessons(registers):
     c = one(registers, "SELECT * FROM mart_closure")
     assert c["project_id"] == "P2" and c["finish_slip_days"] == 10
     assert c["bac"] == approx(60_000) and c["final_ac"] == approx(60_000)
-    assert c["final_cpi"] == approx(1.0) and c["cost_variance"] == approx(0.0) and c["lessons"] == 1
+    assert c["final_cpi"] == index(1.0) and c["cost_variance"] == approx(0.0) and c["lessons"] == 1
     # PD 2, complete in March: ES 2, AT 3
     assert (c["planned_duration_months"], c["actual_duration_months"]) == (2, 3)
-    assert c["final_spi_t"] == approx(2 / 3)
+    assert c["final_spi_t"] == index(2 / 3)
     lesson = one(registers, "SELECT * FROM mart_lessons")
     assert (lesson["project_name"], lesson["recorded_period"]) == ("Project P2", "2026-03")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -435,7 +436,7 @@ def test_real_exports(con, samples: Path) -> None:
         "project_number": "project_id", "end_date": "planned_finish_date", "total_baseline": "budget_at_completion"})
     batch = readers.conform(con, name, uk.table, uk.file_name, header_map=mapping, table="uk")
     assert values(con, batch, "project_id, start_date, planned_finish_date, budget_at_completion")[0] == (
-        "CO_0024_2021-Q2", date(2020, 5, 20), date(2024, 9, 30), 7.9)
+        "CO_0024_2021-Q2", date(2020, 5, 20), date(2024, 9, 30), Decimal("7.90"))  # an exact amount
     assert "Exempt under Section 43" in con.execute("SELECT any_value(_cast_errors) FROM uk").fetchone()[0]
 
     capital = read_table(con, samples / "Capital_Delivery_Project_deidentified.csv", table="cap")  # BOM, CRLF

@@ -6,8 +6,8 @@
 -- (or earned value without cost) does not bias the group's indices.
 -- Earned schedule of a group: ES and AT are BAC-weighted means of the measured projects' ES and AT
 -- (es = sum(BAC x ES) / sum(BAC), likewise at); SPI(t) = es / at, SV(t) = es - at (months).
--- Groups come from the shared project_group CTE ($level); each index's RAG is the first band of cfg_rag_band
--- holding it (grey when it is NULL).
+-- Groups come from the shared project_group CTE ($level); indices are rounded to 4 decimals like mart_evm's
+-- and banded by the snapshot's index_rag macro (grey when NULL), the same rule as every project's.
 WITH member AS (
     SELECT
         g.group_name,
@@ -45,10 +45,11 @@ ratios AS (
         r.*,
         r.ev - r.ac AS cv,
         r.ev - r.pv AS sv,
-        r.ev / nullif(r.ac, 0) AS cpi,
-        r.ev / nullif(r.pv, 0) AS spi,
-        r.es / nullif(r.at_months, 0) AS spi_t,
-        r.es - r.at_months AS sv_t
+        round(r.ev / nullif(r.ac, 0), 4) AS cpi,
+        round(r.ev / nullif(r.pv, 0), 4) AS spi,
+        CASE WHEN r.ac <> 0 THEN CAST(r.bac * r.ac / nullif(r.ev, 0) AS DECIMAL(18,2)) END AS eac,  -- BAC / CPI
+        round(r.es / nullif(r.at_months, 0), 4) AS spi_t,
+        round(r.es - r.at_months, 4) AS sv_t
     FROM rolled AS r
 )
 SELECT
@@ -67,19 +68,16 @@ SELECT
     x.sv,
     x.cpi,
     x.spi,
-    x.bac / nullif(x.cpi, 0) AS eac,
-    x.bac / nullif(x.cpi, 0) - x.ac AS etc,
-    x.bac - x.bac / nullif(x.cpi, 0) AS vac,
-    CASE WHEN x.ac < x.bac THEN (x.bac - x.ev) / (x.bac - x.ac) END AS tcpi,  -- NULL once the budget is spent
-    x.es,
+    x.eac,
+    x.eac - x.ac AS etc,
+    x.bac - x.eac AS vac,
+    CASE WHEN x.ac < x.bac THEN round((x.bac - x.ev) / (x.bac - x.ac), 4) END AS tcpi,  -- NULL once the budget is spent
+    round(x.es, 4) AS es,
     x.at_months,
     x.spi_t,
     x.sv_t,
-    coalesce((SELECT rag FROM cfg_rag_band WHERE x.cpi BETWEEN low AND high
-              ORDER BY severity LIMIT 1), 'grey') AS cpi_rag,
-    coalesce((SELECT rag FROM cfg_rag_band WHERE x.spi BETWEEN low AND high
-              ORDER BY severity LIMIT 1), 'grey') AS spi_rag,
-    coalesce((SELECT rag FROM cfg_rag_band WHERE x.spi_t BETWEEN low AND high
-              ORDER BY severity LIMIT 1), 'grey') AS spi_t_rag
+    index_rag(x.cpi) AS cpi_rag,
+    index_rag(x.spi) AS spi_rag,
+    index_rag(x.spi_t) AS spi_t_rag
 FROM ratios AS x
 ORDER BY x.group_name

@@ -46,16 +46,14 @@ SELECT
     r.ac,
     r.ev - r.ac AS cv,
     r.ev - r.pv AS sv,
-    r.ev / nullif(r.ac, 0) AS cpi,
-    r.ev / nullif(r.pv, 0) AS spi,
-    r.bac / nullif(r.ev / nullif(r.ac, 0), 0) AS eac,
-    r.es,
+    round(r.ev / nullif(r.ac, 0), 4) AS cpi,
+    round(r.ev / nullif(r.pv, 0), 4) AS spi,
+    CASE WHEN r.ac <> 0 THEN CAST(r.bac * r.ac / nullif(r.ev, 0) AS DECIMAL(18,2)) END AS eac,  -- BAC / CPI
+    round(r.es, 4) AS es,
     r.at_months,
-    r.es / nullif(r.at_months, 0) AS spi_t,
-    r.es - r.at_months AS sv_t,
-    coalesce((SELECT rag FROM cfg_rag_band WHERE r.ev / nullif(r.ac, 0) BETWEEN low AND high
-              ORDER BY severity LIMIT 1), 'grey') AS cpi_rag,
-    coalesce((SELECT rag FROM cfg_rag_band WHERE r.es / nullif(r.at_months, 0) BETWEEN low AND high
-              ORDER BY severity LIMIT 1), 'grey') AS spi_t_rag
+    round(r.es / nullif(r.at_months, 0), 4) AS spi_t,
+    round(r.es - r.at_months, 4) AS sv_t,
+    index_rag(round(r.ev / nullif(r.ac, 0), 4)) AS cpi_rag,
+    index_rag(round(r.es / nullif(r.at_months, 0), 4)) AS spi_t_rag
 FROM rolled AS r
 ORDER BY r.group_name, r.period

@@ -39,7 +39,7 @@ import duckdb
 
 from pipelines.batch import InputError, StagedBatch
 from pipelines.readers import conform, date_from_file_name, read_table
-from pipelines.sources import NUMBER, SOURCES, normalise_header
+from pipelines.sources import NUMERIC_TYPES, SOURCES, normalise_header
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "mappings"
 SNIFF_BYTES = 1 << 16
@@ -208,7 +208,7 @@ def _column(file: str, source: str, target: str, spec: Any) -> ColumnSpec:
     if spec.get("aggregate") not in (None, *AGGREGATES):
         raise InputError(file, "mapping_preset", f"{source}.{target}: aggregate is one of {sorted(AGGREGATES)}")
     col_type = SOURCES[source].column(target).type
-    if ("scale" in spec or "round" in spec) and col_type != NUMBER:
+    if ("scale" in spec or "round" in spec) and col_type not in NUMERIC_TYPES:
         raise InputError(file, "mapping_preset", f"{source}.{target}: scale/round apply to numbers only")
     return ColumnSpec(
         target, headers=headers, template=spec.get("template"),
@@ -402,7 +402,8 @@ def _numbers(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[ColumnSp
     for c in columns:
         if c.scale is None and c.round is None:
             continue
-        value = f"{c.target} * $scale" if c.scale is not None else c.target
+        value = (f"CAST({c.target} AS DECIMAL(38,4)) * CAST($scale AS DECIMAL(18,6))"  # exact, with room
+                 if c.scale is not None else c.target)
         value = f"round({value}, $digits)" if c.round is not None else value
         params = {k: v for k, v in (("scale", c.scale), ("digits", c.round)) if v is not None}
         con.execute(f"UPDATE {table} SET {c.target} = {value}", params)

@@ -22,14 +22,6 @@ END;
 CREATE OR REPLACE TEMP MACRO rag_rank(r) AS CASE r WHEN 'green' THEN 1 WHEN 'amber' THEN 2 WHEN 'red' THEN 3 ELSE 4 END;
 CREATE OR REPLACE TEMP MACRO rag_of_rank(n) AS CASE n WHEN 1 THEN 'green' WHEN 2 THEN 'amber' WHEN 3 THEN 'red' ELSE 'grey' END;
 
--- two-sided band of an index (CPI, SPI, SPI(t)) given the band edges from cfg_rag_band; NULL -> grey
-CREATE OR REPLACE TEMP MACRO index_rag(x, g_lo, g_hi, a_lo, a_hi) AS CASE
-    WHEN x IS NULL OR isnan(x) THEN 'grey'
-    WHEN x BETWEEN g_lo AND g_hi THEN 'green'
-    WHEN x BETWEEN a_lo AND a_hi THEN 'amber'
-    ELSE 'red'
-END;
-
 -- a driver score 0-100: 100 at full_at (or better), 0 at zero_at (or worse), linear between; NULL stays NULL
 -- (greatest/least skip NULLs in DuckDB, hence the explicit NULL test)
 CREATE OR REPLACE TEMP MACRO linear_score(x, full_at, zero_at) AS CASE

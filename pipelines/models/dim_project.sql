@@ -3,7 +3,7 @@ CREATE OR REPLACE TABLE dim_project AS
 WITH plan AS (
     SELECT
         project_id,
-        sum(planned_cost) AS bac,
+        CAST(sum(planned_cost) AS DECIMAL(18,2)) AS bac,
         min(month) AS first_planned_month,
         max(month) AS last_planned_month,
         count(DISTINCT month) AS planned_months

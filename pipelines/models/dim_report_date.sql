@@ -1,5 +1,6 @@
 -- one row: the report date (as-of) of this build — the `as_of` argument, else the end of the latest month
--- with any status report or booked actual cost, else the end of the current month
+-- with any status report or booked actual cost, else the end of the current month. No build time: the same
+-- raw data builds the same marts, cell for cell (the snapshot's snapshot_info says when it was published)
 CREATE OR REPLACE TABLE dim_report_date AS
 WITH argument AS (
     SELECT try_cast(max(value) AS DATE) AS as_of FROM cfg_setting WHERE key = 'build.as_of_date'
@@ -20,6 +21,5 @@ SELECT
         WHEN argument.as_of IS NOT NULL THEN 'argument'
         WHEN latest.d IS NOT NULL THEN 'latest actuals'
         ELSE 'today (no actuals loaded)'
-    END AS as_of_source,
-    CAST(now() AS TIMESTAMP) AS built_at
+    END AS as_of_source
 FROM argument, latest;

@@ -1,5 +1,6 @@
 -- one row per project per calendar month, from the first planned month to the latest of (report month,
--- planned finish month, last planned month): PV, AC, the latest status report, completion and PD
+-- planned finish month, last planned month): PV, AC, the latest status report, completion and PD.
+-- Money is DECIMAL(18,2) throughout: sums are exact, whatever order DuckDB's threads add them in.
 CREATE OR REPLACE TEMP TABLE int_evm_month AS
 WITH rd AS (
     SELECT as_of_date, as_of_month FROM dim_report_date
@@ -47,9 +48,11 @@ costed AS (
         g.actual_finish_date,
         b.planned_cost,
         CASE WHEN g.month <= rd.as_of_month THEN b.actual_cost END AS actual_cost,
-        CASE WHEN g.bac IS NOT NULL THEN sum(coalesce(b.planned_cost, 0)) OVER w END AS pv,
+        -- the baseline's cumulative plan; a terminated project's PV stops growing below (pv)
+        CASE WHEN g.bac IS NOT NULL THEN CAST(sum(coalesce(b.planned_cost, 0)) OVER w AS DECIMAL(18,2)) END
+            AS pv_plan,
         CASE WHEN g.bac IS NOT NULL AND g.month <= rd.as_of_month
-             THEN sum(coalesce(b.actual_cost, 0)) OVER w END AS ac
+             THEN CAST(sum(coalesce(b.actual_cost, 0)) OVER w AS DECIMAL(18,2)) END AS ac
     FROM grid AS g
     LEFT JOIN budget_month AS b USING (project_id, month)
     CROSS JOIN rd
@@ -70,7 +73,7 @@ reported AS (
 marked AS (
     SELECT
         r.*,
-        r.percent_complete / 100.0 * r.bac AS ev,
+        CAST(r.percent_complete * r.bac * 0.01 AS DECIMAL(18,2)) AS ev,  -- exact, rounded to the cent
         date_diff('day', r.status_report_date, r.cutoff_date) AS status_age_days,
         -- completed: the month of actual_finish_date (if reached), else the first month reported 100 %,
         -- else for a closed or cancelled project the month of its last status report (it stopped there)
@@ -79,13 +82,22 @@ marked AS (
                  CASE WHEN r.is_closed
                       THEN month_of(max(r.status_report_date) OVER (PARTITION BY r.project_id)) END)
             AS completion_month,
-        -- PD: the first month whose cumulative plan reaches BAC (half a cent of float tolerance)
-        min(r.month_index) FILTER (WHERE r.bac > 0 AND r.pv >= r.bac - 0.005) OVER (PARTITION BY r.project_id)
-            AS pd
+        -- PD: the first month whose cumulative plan reaches BAC
+        min(r.month_index) FILTER (WHERE r.bac > 0 AND r.pv_plan >= r.bac) OVER (PARTITION BY r.project_id) AS pd
     FROM reported AS r
+),
+terminated AS (
+    -- a closed or cancelled project's baseline closes at its completion month: it earns no more PV after it
+    SELECT
+        m.*,
+        CASE WHEN m.is_closed THEN m.completion_month END AS termination_month,
+        max(m.pv_plan) FILTER (WHERE m.month <= m.completion_month) OVER (PARTITION BY m.project_id)
+            AS pv_at_completion
+    FROM marked AS m
 )
 SELECT
-    m.*,
+    m.* EXCLUDE (pv_at_completion),
+    CASE WHEN m.month > m.termination_month THEN m.pv_at_completion ELSE m.pv_plan END AS pv,
     coalesce(m.month >= m.completion_month, false) AS is_complete,
     -- AT stops at completion: a finished project's schedule performance no longer decays
     -- (greatest/least skip NULLs in DuckDB, hence the explicit CASE)
@@ -94,4 +106,4 @@ SELECT
         WHEN m.completion_month IS NULL THEN m.month_index
         ELSE least(m.month_index, greatest(1, date_diff('month', m.first_month, m.completion_month) + 1))
     END AS at_months
-FROM marked AS m;
+FROM terminated AS m;

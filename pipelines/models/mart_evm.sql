@@ -1,12 +1,14 @@
 -- one row per project per calendar month (period 'YYYY-MM', month_end): PV, EV, AC, variances, indices,
--- forecasts and earned schedule; months after the report month carry PV only
+-- forecasts and earned schedule; months after the report month carry PV only.
+-- Money is DECIMAL(18,2) (forecasts rounded to the cent); indices and ES are rounded to 4 decimals and banded
+-- by index_rag (on the value rounded to [evm] index_decimals).
 CREATE OR REPLACE TABLE mart_evm AS
 WITH e AS (
     SELECT * FROM int_evm_month
 ),
 curve AS (
-    -- the cumulative plan PV(k) for k = 1 .. PD
-    SELECT project_id, month_index AS k, pv FROM e WHERE pv IS NOT NULL AND month_index <= pd
+    -- the baseline's cumulative plan PV(k) for k = 1 .. PD
+    SELECT project_id, month_index AS k, pv_plan AS pv FROM e WHERE pv_plan IS NOT NULL AND month_index <= pd
 ),
 c AS (
     -- C = the last month k <= PD with PV(k) <= EV
@@ -32,13 +34,20 @@ es AS (
     LEFT JOIN curve AS pn ON pn.project_id = e.project_id AND pn.k = coalesce(c.c, 0) + 1
     WHERE e.ev IS NOT NULL AND e.pd IS NOT NULL
 ),
-bands AS (
+gate AS (
+    -- budgets or status rows of this project and month failed the quality gate (mart_gate_impact)
     SELECT
-        max(low) FILTER (WHERE rag = 'green') AS g_lo,
-        max(high) FILTER (WHERE rag = 'green') AS g_hi,
-        max(low) FILTER (WHERE rag = 'amber') AS a_lo,
-        max(high) FILTER (WHERE rag = 'amber') AS a_hi
-    FROM cfg_rag_band
+        e.project_id,
+        e.month_index,
+        bool_or(g.source = 'budgets') AS budgets_gate_failed,
+        bool_or(g.source = 'status') AS status_gate_failed
+    FROM e
+    JOIN mart_gate_impact AS g
+        ON g.project_id = e.project_id
+       AND g.source IN ('budgets', 'status')
+       AND e.month >= g.from_month
+       AND (g.to_month IS NULL OR e.month <= g.to_month)
+    GROUP BY e.project_id, e.month_index
 ),
 stale AS (
     SELECT max(num) AS after_days FROM cfg_setting WHERE key = 'health.stale_after_days'
@@ -59,10 +68,12 @@ measures AS (
         e.pv,
         e.ev,
         e.ac,
-        e.ev - e.ac AS cv,
-        e.ev - e.pv AS sv,
-        e.ev / nullif(e.ac, 0) AS cpi,
-        e.ev / nullif(e.pv, 0) AS spi,
+        CAST(e.ev - e.ac AS DECIMAL(18,2)) AS cv,
+        CAST(e.ev - e.pv AS DECIMAL(18,2)) AS sv,
+        round(e.ev / nullif(e.ac, 0), 4) AS cpi,
+        round(e.ev / nullif(e.pv, 0), 4) AS spi,
+        -- EAC = BAC / CPI, from the unrounded ratio: BAC x AC / EV
+        CASE WHEN e.ac <> 0 THEN CAST(e.bac * e.ac / nullif(e.ev, 0) AS DECIMAL(18,2)) END AS eac,
         e.percent_complete,
         e.status_report_date,
         e.status_age_days,
@@ -70,12 +81,17 @@ measures AS (
         e.status_source_file,
         e.is_complete,
         e.completion_month,
+        e.termination_month,
         e.pd,
         es.c AS es_c,
-        es.es,
-        e.at_months
+        round(es.es, 4) AS es,
+        e.at_months,
+        round(es.es / nullif(e.at_months, 0), 4) AS spi_t,
+        coalesce(g.budgets_gate_failed, false) AS budgets_gate_failed,
+        coalesce(g.status_gate_failed, false) AS status_gate_failed
     FROM e
     LEFT JOIN es USING (project_id, month_index)
+    LEFT JOIN gate AS g USING (project_id, month_index)
 )
 SELECT
     m.project_id,
@@ -96,21 +112,24 @@ SELECT
     m.sv,
     m.cpi,
     m.spi,
-    m.bac / nullif(m.cpi, 0) AS eac,
-    m.bac / nullif(m.cpi, 0) - m.ac AS etc,
-    m.bac - m.bac / nullif(m.cpi, 0) AS vac,
+    m.eac,
+    CAST(m.eac - m.ac AS DECIMAL(18,2)) AS etc,
+    CAST(m.bac - m.eac AS DECIMAL(18,2)) AS vac,
     -- no cost booked yet (AC = 0): cost performance is unknown, so TCPI is too; budget spent (AC >= BAC):
     -- no efficiency can finish within BAC, so the BAC-based TCPI is undefined (not negative)
-    CASE WHEN m.ac > 0 AND m.ac < m.bac THEN (m.bac - m.ev) / (m.bac - m.ac) END AS tcpi,
+    CASE WHEN m.ac > 0 AND m.ac < m.bac THEN round((m.bac - m.ev) / (m.bac - m.ac), 4) END AS tcpi,
     m.pd,
     m.at_months,
     m.es_c,
     m.es,
-    m.es / nullif(m.at_months, 0) AS spi_t,
+    m.spi_t,
     m.es - m.at_months AS sv_t,
-    index_rag(m.cpi, b.g_lo, b.g_hi, b.a_lo, b.a_hi) AS cpi_rag,
-    index_rag(m.spi, b.g_lo, b.g_hi, b.a_lo, b.a_hi) AS spi_rag,
-    index_rag(m.es / nullif(m.at_months, 0), b.g_lo, b.g_hi, b.a_lo, b.a_hi) AS spi_t_rag,
+    -- an index resting on rows the gate quarantined is unknown (grey), however it computes
+    CASE WHEN m.budgets_gate_failed OR m.status_gate_failed THEN 'grey' ELSE index_rag(m.cpi) END AS cpi_rag,
+    CASE WHEN m.budgets_gate_failed OR m.status_gate_failed THEN 'grey' ELSE index_rag(m.spi) END AS spi_rag,
+    CASE WHEN m.budgets_gate_failed OR m.status_gate_failed THEN 'grey' ELSE index_rag(m.spi_t) END AS spi_t_rag,
+    m.budgets_gate_failed,
+    m.status_gate_failed,
     m.percent_complete,
     m.status_report_date,
     m.status_age_days,
@@ -119,7 +138,7 @@ SELECT
     m.declared_rag,
     m.is_complete,
     m.completion_month,
+    m.termination_month,
     m.status_source_file
 FROM measures AS m
-CROSS JOIN bands AS b
 CROSS JOIN stale AS s;

@@ -23,7 +23,12 @@ driver AS (
         max(zero_at) FILTER (WHERE driver = 'quality') AS quality_zero,
         max(weight) FILTER (WHERE driver = 'freshness') AS w_freshness,
         max(full_at) FILTER (WHERE driver = 'freshness') AS freshness_full,
-        max(zero_at) FILTER (WHERE driver = 'freshness') AS freshness_zero
+        max(zero_at) FILTER (WHERE driver = 'freshness') AS freshness_zero,
+        bool_or(required) FILTER (WHERE driver = 'cost') AS cost_required,
+        bool_or(required) FILTER (WHERE driver = 'schedule') AS schedule_required,
+        bool_or(required) FILTER (WHERE driver = 'risk') AS risk_required,
+        bool_or(required) FILTER (WHERE driver = 'quality') AS quality_required,
+        bool_or(required) FILTER (WHERE driver = 'freshness') AS freshness_required
     FROM cfg_health_driver
 ),
 health_band AS (
@@ -61,16 +66,16 @@ quality AS (
     GROUP BY e.project_id, e.month_start
 ),
 gate AS (
+    -- risks or quality failed the gate for this project and month (budgets and status: mart_evm says)
     SELECT
         e.project_id,
         e.month_start,
-        bool_or(g.source = 'budgets') AS budgets_gate_failed,
-        bool_or(g.source = 'status') AS status_gate_failed,
         bool_or(g.source = 'risks') AS risks_gate_failed,
         bool_or(g.source = 'quality') AS quality_gate_failed
     FROM e
     JOIN mart_gate_impact AS g
         ON g.project_id = e.project_id
+       AND g.source IN ('risks', 'quality')
        AND e.month_start >= g.from_month
        AND (g.to_month IS NULL OR e.month_start <= g.to_month)
     GROUP BY e.project_id, e.month_start
@@ -103,8 +108,8 @@ inputs AS (
         r.open_escalated,
         q.pass_rate,
         q.quality_checks,
-        coalesce(g.budgets_gate_failed, false) AS budgets_gate_failed,
-        coalesce(g.status_gate_failed, false) AS status_gate_failed,
+        e.budgets_gate_failed,
+        e.status_gate_failed,
         coalesce(g.risks_gate_failed, false) AS risks_gate_failed,
         coalesce(g.quality_gate_failed, false) AS quality_gate_failed
     FROM e
@@ -143,56 +148,77 @@ scored AS (
     FROM inputs AS i
     CROSS JOIN driver AS d
 ),
-rated AS (
+weighed AS (
     SELECT
         s.*,
         CASE
             WHEN s.reasons <> '' THEN s.reasons
             WHEN 'grey' IN (s.cpi_rag, s.spi_rag, s.spi_t_rag) THEN 'an EVM index is unknown'
         END AS grey_reason,
-        (coalesce(d.w_cost * s.cost_score, 0) + coalesce(d.w_schedule * s.schedule_score, 0)
-         + coalesce(d.w_risk * s.risk_score, 0) + coalesce(d.w_quality * s.quality_score, 0)
-         + coalesce(d.w_freshness * s.freshness_score, 0))
-        / nullif(CASE WHEN s.cost_score IS NULL THEN 0 ELSE d.w_cost END
-                 + CASE WHEN s.schedule_score IS NULL THEN 0 ELSE d.w_schedule END
-                 + CASE WHEN s.risk_score IS NULL THEN 0 ELSE d.w_risk END
-                 + CASE WHEN s.quality_score IS NULL THEN 0 ELSE d.w_quality END
-                 + CASE WHEN s.freshness_score IS NULL THEN 0 ELSE d.w_freshness END, 0) AS health_score,
-        (CASE WHEN s.cost_score IS NULL THEN 0 ELSE d.w_cost END
-         + CASE WHEN s.schedule_score IS NULL THEN 0 ELSE d.w_schedule END
-         + CASE WHEN s.risk_score IS NULL THEN 0 ELSE d.w_risk END
-         + CASE WHEN s.quality_score IS NULL THEN 0 ELSE d.w_quality END
-         + CASE WHEN s.freshness_score IS NULL THEN 0 ELSE d.w_freshness END)
-        / nullif(d.w_cost + d.w_schedule + d.w_risk + d.w_quality + d.w_freshness, 0) AS score_coverage
+        coalesce(d.w_cost * s.cost_score, 0) + coalesce(d.w_schedule * s.schedule_score, 0)
+            + coalesce(d.w_risk * s.risk_score, 0) + coalesce(d.w_quality * s.quality_score, 0)
+            + coalesce(d.w_freshness * s.freshness_score, 0) AS weighted_sum,
+        CASE WHEN s.cost_score IS NULL THEN 0 ELSE d.w_cost END
+            + CASE WHEN s.schedule_score IS NULL THEN 0 ELSE d.w_schedule END
+            + CASE WHEN s.risk_score IS NULL THEN 0 ELSE d.w_risk END
+            + CASE WHEN s.quality_score IS NULL THEN 0 ELSE d.w_quality END
+            + CASE WHEN s.freshness_score IS NULL THEN 0 ELSE d.w_freshness END AS known_weight,
+        d.w_cost + d.w_schedule + d.w_risk + d.w_quality + d.w_freshness AS total_weight,
+        -- the coverage rule: no score without every required driver ([health] required_drivers), nor while
+        -- any driver's input failed the gate (the score would rest on the rest and could look rosier)
+        nullif(concat_ws('; ',
+            CASE WHEN d.cost_required AND s.cost_score IS NULL THEN 'cost driver unknown' END,
+            CASE WHEN d.schedule_required AND s.schedule_score IS NULL THEN 'schedule driver unknown' END,
+            CASE WHEN d.risk_required AND s.risk_score IS NULL THEN 'risk driver unknown' END,
+            CASE WHEN d.quality_required AND s.quality_score IS NULL THEN 'quality driver unknown' END,
+            CASE WHEN d.freshness_required AND s.freshness_score IS NULL AND NOT s.is_complete
+                 THEN 'freshness driver unknown' END,
+            CASE WHEN s.risks_gate_failed THEN 'risks failed the quality gate (risk driver unknown)' END,
+            CASE WHEN s.quality_gate_failed THEN 'quality failed the quality gate (quality driver unknown)' END
+        ), '') AS coverage_reason
     FROM scored AS s
     CROSS JOIN driver AS d
+),
+rated AS (
+    SELECT
+        w.*,
+        -- rounded to one decimal: the value shown and the one compared with the health bands
+        CASE WHEN w.coverage_reason IS NULL THEN round(w.weighted_sum / nullif(w.known_weight, 0), 1) END
+            AS health_score,
+        round(w.known_weight / nullif(w.total_weight, 0), 4) AS score_coverage,
+        CASE WHEN w.grey_reason IS NOT NULL THEN 'grey'
+             ELSE rag_of_rank(greatest(rag_rank(w.cpi_rag), rag_rank(w.spi_rag), rag_rank(w.spi_t_rag)))
+        END AS computed_rag
+    FROM weighed AS w
 ),
 final AS (
     SELECT
         r.*,
-        CASE WHEN r.grey_reason IS NOT NULL THEN 'grey'
-             ELSE rag_of_rank(greatest(rag_rank(r.cpi_rag), rag_rank(r.spi_rag), rag_rank(r.spi_t_rag)))
-        END AS computed_rag
+        CASE
+            WHEN r.health_score IS NULL THEN 'grey'
+            WHEN r.health_score >= b.green_from THEN 'green'
+            WHEN r.health_score >= b.amber_from THEN 'amber'
+            ELSE 'red'
+        END AS score_rag
     FROM rated AS r
+    CROSS JOIN health_band AS b
 )
 SELECT
     f.project_id,
     f.period,
     f.month_start,
     f.month_end,
-    f.health_score AS health_score,
-    -- a driver whose input failed the gate is unknown: the score could be rosier than the truth, so no colour
-    CASE
-        WHEN f.computed_rag = 'grey' OR f.health_score IS NULL OR f.risks_gate_failed OR f.quality_gate_failed
-            THEN 'grey'
-        WHEN f.health_score >= b.green_from THEN 'green'
-        WHEN f.health_score >= b.amber_from THEN 'amber'
-        ELSE 'red'
+    f.health_score,
+    -- never better than the computed RAG: the worse of the score's band and the computed RAG (grey when
+    -- either is unknown), so green health never sits beside a red index for the same project and month
+    CASE WHEN 'grey' IN (f.score_rag, f.computed_rag) THEN 'grey'
+         ELSE rag_of_rank(greatest(rag_rank(f.score_rag), rag_rank(f.computed_rag)))
     END AS health_rag,
-    nullif(concat_ws('; ', f.grey_reason,
-                     CASE WHEN f.health_score IS NULL THEN 'no driver is known' END,
-                     CASE WHEN f.risks_gate_failed THEN 'risks failed the quality gate (risk driver unknown)' END,
-                     CASE WHEN f.quality_gate_failed THEN 'quality failed the quality gate (quality driver unknown)' END),
+    f.score_rag,
+    coalesce(f.score_rag NOT IN ('grey') AND f.computed_rag NOT IN ('grey')
+             AND rag_rank(f.computed_rag) > rag_rank(f.score_rag), false) AS health_capped,
+    nullif(concat_ws('; ', f.grey_reason, f.coverage_reason,
+                     CASE WHEN f.coverage_reason IS NULL AND f.health_score IS NULL THEN 'no driver is known' END),
            '') AS health_grey_reason,
     f.computed_rag,
     f.declared_rag,
@@ -202,11 +228,11 @@ SELECT
     CASE WHEN f.declared_rag IN ('green', 'amber', 'red') AND f.computed_rag IN ('green', 'amber', 'red')
          THEN rag_rank(f.computed_rag) - rag_rank(f.declared_rag) END AS rag_gap,
     f.grey_reason,
-    f.cost_score AS cost_score,
-    f.schedule_score AS schedule_score,
-    f.risk_score AS risk_score,
-    f.quality_score AS quality_score,
-    f.freshness_score AS freshness_score,
+    round(f.cost_score, 1) AS cost_score,
+    round(f.schedule_score, 1) AS schedule_score,
+    round(f.risk_score, 1) AS risk_score,
+    round(f.quality_score, 1) AS quality_score,
+    round(f.freshness_score, 1) AS freshness_score,
     f.score_coverage,
     f.cpi,
     f.spi,
@@ -233,5 +259,4 @@ SELECT
     f.ev,
     f.ac,
     f.percent_complete
-FROM final AS f
-CROSS JOIN health_band AS b;
+FROM final AS f;
