@@ -126,6 +126,13 @@ def not_null(column: str) -> Rule:
                 (column,), f"{column} is required (empty or unconvertible cells fail, withheld cells excepted)")
 
 
+def blank_takes_default(column: str, key: str) -> Rule:
+    """A blank cell of a column with a configured default: the row loads and takes the default; reported."""
+    return warn_rows(f"{column}_blank_takes_default", column,
+                     f"{column} IS NULL AND NOT {cast_error_mentions(column)} IS TRUE", key, (column,),
+                     f"a blank {column} takes the default from pmo.toml")
+
+
 def type_valid(column: str, type_word: str) -> Rule:
     query = (f"SELECT _source_row, {cast_error_text(column)} AS value "
              f"FROM {{batch}} WHERE {cast_error_mentions(column)}")
@@ -192,12 +199,12 @@ def known(column: str, reference: str, ref_column: str | None = None) -> Rule:
                 f"{column} exists in {reference.removeprefix('ref_')} (warehouse or this file)")
 
 
-def period_yyyy_mm(column: str = "period") -> Rule:
-    pattern = "[0-9][0-9][0-9][0-9]-(0[1-9]|1[0-2])"  # no {n} quantifiers: GX formats queries with str.format
-    query = (f"SELECT _source_row, {column} AS value FROM {{batch}} "
-             f"WHERE NOT regexp_full_match({column}, {_lit(pattern)})")
-    return Rule(f"{column}_format_yyyy_mm", ROW, URE, {"unexpected_rows_query": query}, column, query, (column,),
-                f"{column} is a month written YYYY-MM")
+def period_is_a_month(column: str = "period") -> Rule:
+    """YYYY-MM, YYYY/MM or a date YYYY-MM-DD (its month): what the models' period_month() macro reads."""
+    readable = f"try_strptime(replace(trim({column}), '/', '-'), ['%Y-%m-%d', '%Y-%m'])"
+    query = f"SELECT _source_row, {column} AS value FROM {{batch}} WHERE {readable} IS NULL AND {column} IS NOT NULL"
+    return Rule(f"{column}_is_a_month", ROW, URE, {"unexpected_rows_query": query}, column, query, (column,),
+                f"{column} is a month: YYYY-MM, YYYY/MM or a date YYYY-MM-DD")
 
 
 def person_day_hours_at_most(limit: float) -> Rule:

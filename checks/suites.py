@@ -20,6 +20,7 @@ from checks.rules import (
     Rule,
     batch_not_empty,
     between,
+    blank_takes_default,
     budget_matches_bac,
     grain_unique,
     in_set,
@@ -27,7 +28,7 @@ from checks.rules import (
     not_before,
     not_in_future,
     not_null,
-    period_yyyy_mm,
+    period_is_a_month,
     person_day_hours_at_most,
     required_column_convertible,
     required_column_has_values,
@@ -50,9 +51,12 @@ def contract(source: str) -> list[Rule]:
             rules.append(required_column_present(col.name))
             if col.type != TEXT:
                 rules.append(required_column_convertible(col.name, TYPE_WORDS[col.type]))
-            rules.append(required_column_has_values(col.name))
+            if not col.defaulted:
+                rules.append(required_column_has_values(col.name))
     for col in spec.columns:
-        if col.required:
+        if col.defaulted:
+            rules.append(blank_takes_default(col.name, spec.grain[0]))
+        elif col.required:
             rules.append(not_null(col.name))
         if col.type != TEXT:
             rules.append(type_valid(col.name, TYPE_WORDS[col.type]))
@@ -100,7 +104,7 @@ def timesheets() -> list[Rule]:
 def budgets() -> list[Rule]:
     return [
         *contract("budgets"),
-        period_yyyy_mm("period"),
+        period_is_a_month("period"),
         between("planned_cost", 0),
         between("actual_cost", 0),
         known("project_id", "ref_projects"),

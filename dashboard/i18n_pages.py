@@ -173,7 +173,7 @@ EN: dict[str, str] = {
     "sched.kpi.on_time_delta": "{on_time} of {done} completed",
     "sched.kpi.on_time_help": "Completed milestones finished within the on-time tolerance of their baseline date.",
     "sched.kpi.overdue": "Overdue milestones",
-    "sched.kpi.overdue_help": "Not completed, and the planned date (forecast, else baseline) was before the month end, "
+    "sched.kpi.overdue_help": "Not completed, and the baseline date (the commitment) was before the month end, "
                               "at each project's latest snapshot of the month. Projects closed or cancelled by then "
                               "are left out.",
     "sched.kpi.worst": "Worst open slip",
@@ -738,7 +738,7 @@ ZH: dict[str, str] = {
     "sched.kpi.on_time_delta": "已完成 {done} 个，其中按时 {on_time} 个",
     "sched.kpi.on_time_help": "在基线日期的按时容差内完成的已完成里程碑所占比例。",
     "sched.kpi.overdue": "逾期里程碑",
-    "sched.kpi.overdue_help": "按各项目当月最新快照：尚未完成，且计划日期（预测日期，否则为基线日期）早于月末。"
+    "sched.kpi.overdue_help": "按各项目当月最新快照：尚未完成，且基线日期（承诺日期）早于月末（不论预测日期）。"
                               "月末前已关闭或取消的项目不计入。",
     "sched.kpi.worst": "未完成最大延误",
     "sched.kpi.worst_help": "尚未完成的里程碑中最大的延误（预测日期减基线日期）。",

@@ -36,6 +36,7 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     allowed: tuple[str, ...] = ()  # closed vocabulary (lower-case), empty = any
+    defaulted: bool = False  # required in the header, but a blank cell takes pmo.toml's default (a warning)
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ def C(name: str, type_: str = TEXT, *aliases: str, required: bool = False, allow
     return Column(name, type_, required, aliases, allowed)
 
 
-def R(name: str, type_: str = TEXT, *aliases: str, allowed: tuple[str, ...] = ()) -> Column:
-    return Column(name, type_, True, aliases, allowed)
+def R(name: str, type_: str = TEXT, *aliases: str, allowed: tuple[str, ...] = (), defaulted: bool = False) -> Column:
+    return Column(name, type_, True, aliases, allowed, defaulted)
 
 
 _PROJECT_ID = R("project_id", TEXT, "project", "project code", "project no", "project number", "proj id",
@@ -97,7 +98,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("team", TEXT, "团队", "小组"),
         C("role", TEXT, "角色", "岗位"),
         C("department", TEXT, "dept", "部门"),
-        R("weekly_capacity_hours", NUMBER, "capacity", "weekly capacity", "hours per week", "周工时", "每周工时"),
+        R("weekly_capacity_hours", NUMBER, "capacity", "weekly capacity", "hours per week", "周工时", "每周工时",
+          defaulted=True),  # blank: [utilisation] default_weekly_capacity_hours
         C("hourly_cost_rate", MONEY, "rate", "cost rate", "hourly rate", "小时费率"),
         C("start_date", DATE, "join date", "hire date", "入职日期"),
         C("end_date", DATE, "leave date", "termination date", "离职日期"),

@@ -205,7 +205,7 @@ gone AS (
            AND coalesce(s.last, (SELECT as_of_date FROM dim_report_date)) <= $end)
 )
 SELECT project_id, milestone_id, project_id IN (SELECT project_id FROM gone) AS project_gone
-FROM latest WHERE actual_date IS NULL AND coalesce(forecast_date, baseline_date) < $end
+FROM latest WHERE actual_date IS NULL AND baseline_date < $end  -- past its baseline (the commitment), not done
 """
 
 

@@ -181,11 +181,11 @@ ROW_CASES = {
         "changes", [{"decision_date": "2025-01-31"}], {(1, "decision_date_not_before_submitted_date")}),
     "dates in order: issues": (
         "issues", [{"closed_date": "2025-02-28", "status": "closed"}], {(1, "closed_date_not_before_raised_date")}),
-    "period is YYYY-MM": (
-        "budgets", [{"period": "2025-13"}, {"period": "2025-3", "cost_category": "a"},
-                    {"period": "2025/03", "cost_category": "b"},
+    "period is a month": (  # YYYY-MM, YYYY/MM and YYYY-MM-DD are read (as the README says); others are not
+        "budgets", [{"period": "2025-13"}, {"period": "March 2025", "cost_category": "a"},
+                    {"period": "2025/03", "cost_category": "b"}, {"period": "2025-04-01", "cost_category": "d"},
                     {"period": "2025-12", "cost_category": "c", "planned_cost": 0.0}],
-        {(1, "period_format_yyyy_mm"), (2, "period_format_yyyy_mm"), (3, "period_format_yyyy_mm")}),
+        {(1, "period_is_a_month"), (2, "period_is_a_month")}),
     "snapshot rows need an as-of date": (
         "milestones", [{"as_of_date": None}, {"milestone_id": "M2"}], {(1, "as_of_date_not_null")}),
     "defect counts not negative": ("quality", [{"defects_open": -1}], {(1, "defects_open_ge_0")}),
@@ -437,4 +437,6 @@ def test_suite_rules_are_named_once_and_described(source: str) -> None:
     assert all(r.query is not None for r in rules if r.severity == "row")
     required = set(SOURCES[source].required)
     assert {r.column for r in rules if r.rule == "required_column_present"} == required
-    assert {r.column for r in rules if r.rule.endswith("_not_null")} >= required
+    defaulted = {c.name for c in SOURCES[source].columns if c.defaulted}  # a blank takes pmo.toml's default
+    assert {r.column for r in rules if r.rule.endswith("_not_null")} >= required - defaulted
+    assert {r.column for r in rules if r.rule.endswith("_blank_takes_default")} == defaulted

@@ -1,7 +1,7 @@
 -- one row per milestone as it stood at $month_end (each project's latest milestone snapshot on or before it), of
 -- the filtered projects, or of the projects in $project_ids when given. A milestone is open when not done and its
--- project not closed or cancelled by $month_end; overdue = open and its planned date (forecast, else baseline)
--- before $month_end
+-- project not closed or cancelled by $month_end; overdue = open and its baseline date (the commitment) before
+-- $month_end, whatever the forecast says, as mart_milestone_slip.is_overdue
 WITH milestone AS (
     SELECT
         m.*,
@@ -18,8 +18,7 @@ flagged AS (
     SELECT
         *,
         actual_date IS NULL AND NOT project_closed AS is_open,
-        actual_date IS NULL AND NOT project_closed AND coalesce(forecast_date, baseline_date) < $month_end
-            AS is_overdue
+        actual_date IS NULL AND NOT project_closed AND baseline_date < $month_end AS is_overdue
     FROM milestone
 )
 SELECT
@@ -39,8 +38,7 @@ SELECT
     project_closed,
     is_open,
     is_overdue,
-    CASE WHEN is_overdue THEN date_diff('day', coalesce(forecast_date, baseline_date), $month_end) END
-        AS days_overdue,
+    CASE WHEN is_overdue THEN date_diff('day', baseline_date, $month_end) END AS days_overdue,
     previous_slip_days,
     slip_change_days,
     source_file

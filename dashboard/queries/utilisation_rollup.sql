@@ -1,6 +1,7 @@
 -- one row per group (team / department / total, chosen by $level) per ISO week from $week_from to $week_to
 -- (DATEs, inclusive): hours and capacity summed over the group's people first, then
--- utilisation = sum(hours_logged) / sum(capacity_hours); never an average of people's utilisation.
+-- utilisation = sum(hours_logged) / sum(capacity_hours); never an average of people's utilisation. Like
+-- mart_utilisation_team, both cover the same people (capacity that week); other hours are hours_outside_employment.
 SELECT
     $level AS level,
     coalesce(CASE $level
@@ -12,11 +13,13 @@ SELECT
     u.week_start,
     strftime(u.week_start, '%G-W%V') AS iso_week,
     count(*) FILTER (WHERE u.capacity_hours > 0) AS people,
-    sum(u.hours_logged) AS hours_logged,
+    coalesce(sum(u.hours_logged) FILTER (WHERE u.capacity_hours > 0), 0) AS hours_logged,
     sum(u.capacity_hours) AS capacity_hours,
-    sum(u.hours_logged) / nullif(sum(u.capacity_hours), 0) AS utilisation,
-    sum(u.billable_hours) AS billable_hours,
-    sum(u.billable_hours) / nullif(sum(u.hours_logged), 0) AS billable_share,
+    sum(u.hours_logged) FILTER (WHERE u.capacity_hours > 0) / nullif(sum(u.capacity_hours), 0) AS utilisation,
+    coalesce(sum(u.billable_hours) FILTER (WHERE u.capacity_hours > 0), 0) AS billable_hours,
+    sum(u.billable_hours) FILTER (WHERE u.capacity_hours > 0)
+        / nullif(sum(u.hours_logged) FILTER (WHERE u.capacity_hours > 0), 0) AS billable_share,
+    coalesce(sum(u.hours_logged) FILTER (WHERE coalesce(u.capacity_hours, 0) = 0), 0) AS hours_outside_employment,
     count(*) FILTER (WHERE u.over_allocated) AS over_allocated_people,
     count(*) FILTER (WHERE u.under_allocated) AS under_allocated_people
 FROM mart_utilisation AS u

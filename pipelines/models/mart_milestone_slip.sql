@@ -32,8 +32,9 @@ SELECT
     s.is_gate,
     s.is_baseline,
     s.actual_date IS NOT NULL AS is_complete,
-    -- overdue: not done and its planned date (forecast, else baseline) has passed at the snapshot
-    s.actual_date IS NULL AND coalesce(s.forecast_date, s.baseline_date) < s.as_of_date AS is_overdue,
+    -- overdue: not done and its baseline date (the commitment) has passed at the snapshot, whatever the forecast
+    -- says; a forecast slip of a milestone not yet due is slip, not overdue
+    s.actual_date IS NULL AND s.baseline_date < s.as_of_date AS is_overdue,
     CASE WHEN s.slip_days IS NOT NULL THEN s.slip_days <= cfg.tolerance END AS on_time,
     CASE
         WHEN s.slip_days IS NULL THEN 'grey'
