@@ -9,7 +9,7 @@ review's link stays frozen when newer data arrives.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,9 @@ from dashboard.ui import month_label
 
 LATEST = "latest"
 RAGS = ("green", "amber", "red", "grey")
+# Which projects the pages count: the active portfolio (default) or every project, closed, cancelled and on hold
+# included (`?scope=all`). Closure & lessons and the project picker always see every project.
+SCOPES = ("active", "all")
 # Filter widget key (= URL parameter) -> dim_project column; the order is the sidebar's.
 DIMENSIONS = {"portfolio": "portfolio", "programme": "programme", "department": "department",
               "manager": "manager", "stage": "lifecycle_stage"}
@@ -35,13 +38,18 @@ class Filters:
     stages: tuple[str, ...] = ()
     rags: tuple[str, ...] = ()
     period: str = ""  # 'YYYY-MM'
+    scope: str = "active"  # one of SCOPES
 
     def params(self) -> dict[str, Any]:
         """The SQL parameters every query may use (empty list = no restriction)."""
         return {"portfolios": list(self.portfolios), "programmes": list(self.programmes),
                 "departments": list(self.departments), "managers": list(self.managers),
-                "stages": list(self.stages), "rags": list(self.rags),
+                "stages": list(self.stages), "rags": list(self.rags), "active_only": self.scope == "active",
                 "period": self.period, "month_end": month_end(self.period) if self.period else None}
+
+    def every_project(self) -> Filters:
+        """The same filters over every project, closed, cancelled and on hold included."""
+        return replace(self, scope="all")
 
 
 def month_end(period: str) -> date:
@@ -69,8 +77,10 @@ def current() -> Filters:
     chosen = state.get("period", LATEST)
     period = chosen if chosen in months else (months[0] if months else "")
     picked = {key: tuple(state.get(key) or ()) for key in (*DIMENSIONS, "rag")}
+    scope = state.get("scope", SCOPES[0])
     return Filters(portfolios=picked["portfolio"], programmes=picked["programme"], departments=picked["department"],
-                   managers=picked["manager"], stages=picked["stage"], rags=picked["rag"], period=period)
+                   managers=picked["manager"], stages=picked["stage"], rags=picked["rag"], period=period,
+                   scope=scope if scope in SCOPES else SCOPES[0])
 
 
 def sidebar() -> None:
@@ -89,6 +99,11 @@ def sidebar() -> None:
     labels = {LATEST: t("filter.latest", month=month_label(months[0]))} | {m: month_label(m) for m in months}
     bar.selectbox(t("filter.period"), list(labels), key="period", format_func=labels.__getitem__)
     to_url("period", LATEST)
+    from_url("scope", list(SCOPES), SCOPES[0])
+    scopes = {scope: t(f"filter.scope.{scope}") for scope in SCOPES}
+    bar.segmented_control(t("filter.scope"), list(scopes), key="scope", format_func=scopes.__getitem__, required=True,
+                          help=t("filter.scope_help"))
+    to_url("scope", SCOPES[0])
     options = db.run("filters_options").groupby("dimension")["value"].agg(list).to_dict()
     for key, column in DIMENSIONS.items():
         from_url(key, options.get(column, []), [])

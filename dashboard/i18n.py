@@ -45,6 +45,12 @@ EN: dict[str, str] = {
     "filter.rag": "RAG (computed)",
     "filter.period": "Month",
     "filter.all": "All",
+    "filter.scope": "Projects",
+    "filter.scope.active": "Active",
+    "filter.scope.all": "All",
+    "filter.scope_help": "Active: the portfolio in flight — closed, cancelled and finished projects (by the month "
+                         "shown) and projects on hold are left out of the KPIs, charts, risk counts and rankings. "
+                         "All: every project.",
     "filter.latest": "Latest ({month})",
     "filter.share": "Filters live in the address bar: copy the link to share this exact view.",
     # shared UI
@@ -113,7 +119,12 @@ EN: dict[str, str] = {
     "ov.bubble": "CPI vs SPI(t) per project",
     "ov.no_index": "Without CPI or SPI(t) this month: {projects}",
     "ov.attention": "Top projects needing attention",
-    "ov.attention_caption": "Worst health first; the reason says what drives it.",
+    "ov.attention_caption": "Computed RAG red first, then unknown, amber, and green projects declared otherwise; "
+                            "within each, the lowest health score first (unknown first). The reason starts with "
+                            "the index that set the computed RAG.",
+    "ov.health_rule": "Health RAG is never better than the computed RAG (the worst of CPI, SPI, SPI(t)): "
+                      "{capped} active project(s) this month score better than their indices allow and show the "
+                      "computed colour.",
     "ov.changes": "What changed since {previous}",
     "ov.changes_none": "No changes between {previous} and {month}.",
     "ov.change.rag": "RAG moves",
@@ -142,8 +153,7 @@ EN: dict[str, str] = {
     "ov.cause.file": "{file}; turns grey: {kpis}",
     "ov.cause.first_month": "first month with figures",
     "ov.open_detail": "Select a row to open the project.",
-    "reason.spi_t": "SPI(t) {value} {rag}",
-    "reason.cpi": "CPI {value} {rag}",
+    "reason.index": "{index} {value} {rag}",
     "reason.declared": "declared {rag}",
     "reason.exposure": "open risk exposure {value}",
     "reason.quality": "quality pass rate {value}",
@@ -256,6 +266,11 @@ ZH: dict[str, str] = {
     "filter.rag": "RAG（计算）",
     "filter.period": "月份",
     "filter.all": "全部",
+    "filter.scope": "项目范围",
+    "filter.scope.active": "在建",
+    "filter.scope.all": "全部",
+    "filter.scope_help": "在建：进行中的项目组合——已关闭、已取消、已完成（截至所示月份）及暂停的项目"
+                         "不计入指标、图表、风险计数和排名。全部：所有项目。",
     "filter.latest": "最新（{month}）",
     "filter.share": "筛选条件保存在地址栏中：复制链接即可分享当前视图。",
     "ui.unknown": "未知",
@@ -316,7 +331,10 @@ ZH: dict[str, str] = {
     "ov.bubble": "各项目 CPI 与 SPI(t)",
     "ov.no_index": "本月没有 CPI 或 SPI(t)：{projects}",
     "ov.attention": "最需要关注的项目",
-    "ov.attention_caption": "按健康分从低到高排列；原因列出主要驱动因素。",
+    "ov.attention_caption": "先列计算 RAG 为红色的项目，其次为未知、琥珀色，以及计算为绿色但申报不一致的项目；"
+                            "同组内按健康分从低到高（未知在前）。原因首先列出决定计算 RAG 的指数。",
+    "ov.health_rule": "健康 RAG 不会优于计算 RAG（CPI、SPI、SPI(t) 中最差者）：本月有 {capped} 个在建项目的健康分"
+                      "高于其指数所允许的水平，显示为计算 RAG 的颜色。",
     "ov.changes": "自 {previous} 以来的变化",
     "ov.changes_none": "{previous} 与 {month} 之间没有变化。",
     "ov.change.rag": "RAG 变化",
@@ -344,8 +362,7 @@ ZH: dict[str, str] = {
     "ov.cause.file": "{file}；变为灰色：{kpis}",
     "ov.cause.first_month": "首个有数据的月份",
     "ov.open_detail": "选择一行即可打开该项目。",
-    "reason.spi_t": "SPI(t) {value} {rag}",
-    "reason.cpi": "CPI {value} {rag}",
+    "reason.index": "{index} {value} {rag}",
     "reason.declared": "申报为{rag}",
     "reason.exposure": "未关闭风险敞口 {value}",
     "reason.quality": "质量通过率 {value}",

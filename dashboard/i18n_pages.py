@@ -413,10 +413,10 @@ EN: dict[str, str] = {
     "perf.unscored": "Without a health score this month: {projects}",
     "perf.rag_heading": "Computed vs declared RAG",
     "perf.rag_caption": "Off-diagonal projects disagree. Rosier than the numbers first (declared better than "
-                        "computed: the \"watermelon\" projects). Every filtered project with figures this month is "
-                        "counted, closed and complete ones included.",
+                        "computed: the \"watermelon\" projects). Every project in the sidebar's scope with figures "
+                        "this month is counted.",
     "perf.scope": "Scope: the {projects} filtered projects with figures this month, {complete} of them complete or "
-                  "closed; the overview counts active projects only.",
+                  "closed (the sidebar's Projects switch brings closed, cancelled and on-hold projects in).",
     "perf.evm_heading": "EVM summary",
     "perf.evm_toggle": "Show the EVM roll-up by group",
     "perf.team_heading": "Team performance",
@@ -961,9 +961,9 @@ ZH: dict[str, str] = {
     "perf.unscored": "本月没有健康分：{projects}",
     "perf.rag_heading": "计算 RAG 与申报 RAG",
     "perf.rag_caption": "对角线以外的项目存在不一致。比数据更乐观的排在前面（申报好于计算：“西瓜”项目）。"
-                        "统计本月有数据的全部筛选项目，包括已完成和已关闭的项目。",
-    "perf.scope": "范围：本月有数据的 {projects} 个筛选项目，其中 {complete} 个已完成或已关闭；"
-                  "总览页只统计进行中的项目。",
+                        "统计侧边栏项目范围内本月有数据的全部项目。",
+    "perf.scope": "范围：本月有数据的 {projects} 个筛选项目，其中 {complete} 个已完成或已关闭"
+                  "（侧边栏的项目范围开关可纳入已关闭、已取消和暂停的项目）。",
     "perf.evm_heading": "挣值汇总",
     "perf.evm_toggle": "显示按分组的挣值汇总",
     "perf.team_heading": "团队绩效",

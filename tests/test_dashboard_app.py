@@ -198,13 +198,18 @@ def test_tables_show_words_for_codes_and_n_a_for_gaps_but_download_as_loaded(dem
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_performance_says_which_projects_it_counts(demo_db: Path, lang: str) -> None:
+    """By default the active portfolio (closed, cancelled, finished and on-hold projects left out); with
+    ?scope=all every project with figures, the closed ones included, and the page says how many."""
     period = latest_period()
-    with_figures, complete = snapshot_query(
-        "SELECT count(*), count(*) FILTER (WHERE is_complete) FROM mart_health WHERE period = $p", p=period)[0]
-    at = app("performance", lang=lang)
-    expected = i18n.TEXT[lang]["perf.scope"].format(projects=f"{with_figures:,}", complete=f"{complete:,}")
-    assert expected in [c.value for c in at.caption]
-    assert complete > 0, "the demo's closed projects are in Performance's counts, and the page says so"
+    every, complete, active = snapshot_query(
+        "SELECT count(*), count(*) FILTER (WHERE h.is_complete), count(*) FILTER (WHERE p.status <> 'on_hold' "
+        "AND p.project_id NOT IN (SELECT project_id FROM mart_closure)) "
+        "FROM mart_health AS h JOIN dim_project AS p USING (project_id) WHERE h.period = $p", p=period)[0]
+    for query, projects, closed in (({}, active, 0), ({"scope": "all"}, every, complete)):
+        at = app("performance", lang=lang, **query)
+        expected = i18n.TEXT[lang]["perf.scope"].format(projects=f"{projects:,}", complete=f"{closed:,}")
+        assert expected in [c.value for c in at.caption]
+    assert every - active >= complete > 0, "the demo's closed projects are counted only in the 'all' scope"
 
 
 def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db: Path, demo_files: Path,
@@ -234,10 +239,11 @@ def test_downloads_neutralise_spreadsheet_formulas() -> None:
 def test_the_common_cte_goes_first_in_a_with_query() -> None:
     sql = db.sql_text("overview_risk_moves")
     assert sql.index("filtered_projects AS (") < sql.index("risk AS (")
-    assert db.sql_text("overview_projects").lstrip().startswith("WITH filtered_projects AS (")
+    # filtered_projects reads closed_projects (the active scope), so that one comes first
+    assert db.sql_text("overview_projects").lstrip().startswith("WITH closed_projects AS (")
     both = db.sql_text("schedule_milestones")
-    assert both.index("filtered_projects AS (") < both.index("closed_projects AS (") < both.index("milestone AS (")
-    assert "closed_projects AS (" not in db.sql_text("overview_projects")
+    assert both.index("closed_projects AS (") < both.index("filtered_projects AS (") < both.index("milestone AS (")
+    assert "filtered_projects AS (" not in db.sql_text("project_evm")
 
 
 def test_both_languages_have_every_key() -> None:

@@ -16,13 +16,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.charts import risks as risk_charts
+from dashboard.charts.overview import cpi_spi_bubble
 from dashboard.filters import Filters
+from dashboard.i18n_pages import english
 from dashboard.metrics import (
     budget_evm,
     changes,
     closure_lessons,
     documents,
     issues_actions,
+    overview,
     performance,
     project,
     quality,
@@ -95,7 +98,7 @@ def direct_cells(snap: duckdb.DuckDBPyConnection, period: str, portfolio: list[s
 def test_risk_matrix_counts_equal_a_group_by_of_the_snapshot(snap, period, months_back) -> None:
     month = str(pd.Period(period) - months_back)
     expected = direct_cells(snap, month)
-    cells = risks.matrix(Filters(period=month))
+    cells = risks.matrix(Filters(scope="all", period=month))
     assert len(expected) > 3, "the demo should spread open risks over several cells"
     got = cells.set_index(["probability", "impact"]).sort_index()
     want = expected.set_index(["probability", "impact"]).sort_index()
@@ -118,7 +121,7 @@ def test_portfolio_filter_splits_the_risk_matrix(snap, period) -> None:
     total = int(direct_cells(snap, period)["risks"].sum())
     per_portfolio = []
     for name in portfolios(snap):
-        count = int(risks.matrix(Filters(portfolios=(name,), period=period))["risks"].sum())
+        count = int(risks.matrix(Filters(scope="all", portfolios=(name,), period=period))["risks"].sum())
         assert count == int(direct_cells(snap, period, [name])["risks"].sum())
         assert count < total, "one portfolio holds fewer open risks than the whole portfolio"
         per_portfolio.append(count)
@@ -126,7 +129,7 @@ def test_portfolio_filter_splits_the_risk_matrix(snap, period) -> None:
 
 
 def test_a_cell_lists_exactly_its_open_risks(snap, period) -> None:
-    f = Filters(period=period)
+    f = Filters(scope="all", period=period)
     p, i = risks.matrix(f).sort_values("risks").iloc[-1][["probability", "impact"]].astype(int)
     expected = snap.execute(
         "WITH latest AS (SELECT * FROM mart_risk WHERE as_of_date <= $end "
@@ -139,7 +142,7 @@ def test_a_cell_lists_exactly_its_open_risks(snap, period) -> None:
 
 
 def test_a_past_month_shows_the_register_as_it_stood(snap, earlier) -> None:
-    register = risks.register(Filters(period=earlier))
+    register = risks.register(Filters(scope="all", period=earlier))
     assert register["as_of_date"].max().date() <= month_end(earlier)
     expected = snap.execute(
         "SELECT risk_id FROM mart_risk WHERE as_of_date <= $end "
@@ -150,7 +153,7 @@ def test_a_past_month_shows_the_register_as_it_stood(snap, earlier) -> None:
 def test_the_story_risk_escalates_then_materialises_and_stays_open(period) -> None:
     seen: dict[str, list[str]] = {}
     for back in range(6):
-        moves = risks.moves(Filters(period=str(pd.Period(period) - back)))
+        moves = risks.moves(Filters(scope="all", period=str(pd.Period(period) - back)))
         for row in moves[moves["risk_id"] == STORY_RISK].itertuples():
             seen.setdefault(row.change, []).append(row.band_after)
     assert "critical" in seen.get("escalated", [])
@@ -158,7 +161,7 @@ def test_the_story_risk_escalates_then_materialises_and_stays_open(period) -> No
 
 
 def test_exposure_trend_of_the_month_equals_the_open_scores(snap, period) -> None:
-    trend = risks.exposure_trend(Filters(period=period))
+    trend = risks.exposure_trend(Filters(scope="all", period=period))
     last = trend[trend["as_of_date"].dt.date == month_end(period)]
     assert last["exposure"].sum() == pytest.approx(direct_cells(snap, period)["exposure"].sum())
     assert last["risks"].sum() == direct_cells(snap, period)["risks"].sum()
@@ -167,9 +170,9 @@ def test_exposure_trend_of_the_month_equals_the_open_scores(snap, period) -> Non
 # --- schedule ------------------------------------------------------------------------------------------
 
 def test_the_slipping_project_slips_further_every_snapshot(period) -> None:
-    trend = schedule.slip_trend(Filters(period=period))
+    trend = schedule.slip_trend(Filters(scope="all", period=period))
     assert STORIES["slipping"] in schedule.latest_slip(trend).index[:3]  # among the default lines
-    milestones = schedule.slip_trend_milestones(Filters(period=period), [STORIES["slipping"]])
+    milestones = schedule.slip_trend_milestones(Filters(scope="all", period=period), [STORIES["slipping"]])
     assert set(milestones["project_id"]) == {STORIES["slipping"]}
     assert milestones.groupby("as_of_date")["slip_days"].max().to_dict() == trend[
         trend["project_id"] == STORIES["slipping"]].set_index("as_of_date")["slip_days"].to_dict()
@@ -178,12 +181,12 @@ def test_the_slipping_project_slips_further_every_snapshot(period) -> None:
     assert len(slipping) >= 6
     assert slipping["slip_days"].is_monotonic_increasing
     assert slipping["slip_days"].iloc[-1] > slipping["slip_days"].iloc[0] + 30
-    worst = schedule.slip_by_project(Filters(period=period))
+    worst = schedule.slip_by_project(Filters(scope="all", period=period))
     assert worst.iloc[0]["slip_days"] >= slipping["slip_days"].iloc[-1]  # sorted worst first
 
 
 def test_a_project_closed_late_has_spi_one_but_spi_t_below_one(period) -> None:
-    row = schedule.indices(Filters(period=period)).set_index("project_id").loc[STORIES["closed_late"]]
+    row = schedule.indices(Filters(scope="all", period=period)).set_index("project_id").loc[STORIES["closed_late"]]
     assert row["spi"] == pytest.approx(1.0)
     assert row["spi_t"] < 0.95
     assert row["spi_t_rag"] in ("amber", "red")
@@ -210,7 +213,7 @@ FROM latest WHERE actual_date IS NULL AND baseline_date < $end  -- past its base
 
 
 def test_milestones_and_on_time_rate_match_the_snapshot(snap, period) -> None:
-    f = Filters(period=period)
+    f = Filters(scope="all", period=period)
     m = schedule.milestones(f)
     end = month_end(period)
     rows = snap.execute(
@@ -228,7 +231,7 @@ def test_milestones_and_on_time_rate_match_the_snapshot(snap, period) -> None:
 @pytest.mark.parametrize("months_back", [0, 6, 7])
 def test_overdue_milestones_leave_out_closed_and_cancelled_projects(snap, period, months_back) -> None:
     month = str(pd.Period(period) - months_back)
-    f = Filters(period=month)
+    f = Filters(scope="all", period=month)
     late = snap.execute(OVERDUE, {"end": month_end(month)}).df()
     expected = late[~late["project_gone"]]
     overdue = schedule.overdue(f)
@@ -256,7 +259,7 @@ def test_overdue_milestones_leave_out_closed_and_cancelled_projects(snap, period
 # --- budget & EVM --------------------------------------------------------------------------------------
 
 def test_evm_table_is_the_mart_and_the_roll_up_sums_before_dividing(snap, period) -> None:
-    f = Filters(period=period)
+    f = Filters(scope="all", period=period)
     table = budget_evm.table(f).set_index("project_id")
     mart = snap.execute("SELECT * FROM mart_evm WHERE period = $p", {"p": period}).df().set_index("project_id")
     for column in ("pv", "ev", "ac", "cv", "sv", "cpi", "spi", "eac", "etc", "vac", "tcpi", "es", "spi_t", "sv_t"):
@@ -270,7 +273,7 @@ def test_evm_table_is_the_mart_and_the_roll_up_sums_before_dividing(snap, period
 
 
 def test_null_ratios_stay_null_not_zero_or_infinite(period) -> None:
-    table = budget_evm.table(Filters(period=period))
+    table = budget_evm.table(Filters(scope="all", period=period))
     no_cost = table[table["ac"].fillna(0) == 0]
     assert no_cost["cpi"].isna().all() and no_cost["tcpi"].isna().all()
     ratios = table[["cpi", "spi", "tcpi", "spi_t"]].astype(float)
@@ -280,7 +283,7 @@ def test_null_ratios_stay_null_not_zero_or_infinite(period) -> None:
 
 def test_portfolio_s_curve_plan_reaches_the_portfolio_bac(snap, period) -> None:
     name = portfolios(snap)[0]
-    curve = budget_evm.portfolio_curve(Filters(portfolios=(name,), period=period))
+    curve = budget_evm.portfolio_curve(Filters(scope="all", portfolios=(name,), period=period))
     bac = snap.execute("SELECT sum(bac) FROM dim_project WHERE portfolio = $p AND has_budget_plan",
                        {"p": name}).fetchone()[0]
     assert curve["pv_plan"].iloc[-1] == pytest.approx(bac)
@@ -289,7 +292,7 @@ def test_portfolio_s_curve_plan_reaches_the_portfolio_bac(snap, period) -> None:
 
 
 def test_project_curve_hides_figures_after_the_selected_month(earlier) -> None:
-    curve = budget_evm.project_curve(Filters(period=earlier), STORIES["slipping"])
+    curve = budget_evm.project_curve(Filters(scope="all", period=earlier), STORIES["slipping"])
     after = curve[curve["period"] > earlier]
     assert len(after) and after[["pv", "ev", "ac"]].isna().all().all()
     assert after["pv_plan"].notna().all()
@@ -298,7 +301,7 @@ def test_project_curve_hides_figures_after_the_selected_month(earlier) -> None:
 # --- resources -----------------------------------------------------------------------------------------
 
 def test_team_utilisation_sums_hours_and_capacity_before_dividing(snap, period) -> None:
-    f = Filters(period=period)
+    f = Filters(scope="all", period=period)
     week_from, week_to = resources.window(f, 4)
     teams = resources.team_weeks(f, week_from, week_to)
     direct = snap.execute(
@@ -319,7 +322,7 @@ def test_team_utilisation_sums_hours_and_capacity_before_dividing(snap, period) 
 
 
 def test_people_are_flagged_over_and_under_allocated_by_the_configured_thresholds(period) -> None:
-    people = resources.people_month(Filters(period=period))
+    people = resources.people_month(Filters(scope="all", period=period))
     over, under = resources.thresholds()
     assert (people.loc[people["allocation"] == "over", "utilisation"] > over).all()
     assert (people.loc[people["allocation"] == "under", "utilisation"] < under).all()
@@ -327,9 +330,9 @@ def test_people_are_flagged_over_and_under_allocated_by_the_configured_threshold
 
 
 def test_department_filter_restricts_people(snap, period) -> None:
-    everyone = resources.people_month(Filters(period=period))
+    everyone = resources.people_month(Filters(scope="all", period=period))
     department = everyone["department"].dropna().mode()[0]
-    some = resources.people_month(Filters(departments=(department,), period=period))
+    some = resources.people_month(Filters(scope="all", departments=(department,), period=period))
     assert 0 < len(some) < len(everyone)
     assert set(some["department"]) == {department}
 
@@ -337,7 +340,7 @@ def test_department_filter_restricts_people(snap, period) -> None:
 # --- performance ---------------------------------------------------------------------------------------
 
 def test_driver_points_add_up_to_the_health_score(snap, period) -> None:
-    health = performance.health(Filters(period=period))
+    health = performance.health(Filters(scope="all", period=period))
     scored = health[health["health_score"].notna()]
     points = scored[[f"{d}_points" for d in performance.DRIVERS]].sum(axis=1)
     # the drivers and the score are each held to one decimal: their points add up to within 0.1
@@ -346,12 +349,12 @@ def test_driver_points_add_up_to_the_health_score(snap, period) -> None:
                                {"p": period}).fetchall())
     assert scored.set_index("project_id")["health_score"].to_dict() == pytest.approx(
         {k: v for k, v in direct.items() if v is not None})
-    ranking = performance.ranking(Filters(period=period))
+    ranking = performance.ranking(Filters(scope="all", period=period))
     assert ranking["health_score"].is_monotonic_increasing
 
 
 def test_declared_vs_computed_rag_disagreements(snap, period) -> None:
-    health = performance.health(Filters(period=period))
+    health = performance.health(Filters(scope="all", period=period))
     agreement = performance.rag_agreement(health)
     assert agreement["projects"].sum() == int(health["has_figures"].sum())
     flagged = performance.disagreements(health)
@@ -369,7 +372,7 @@ def test_change_log_shows_decisions_as_they_stood(snap) -> None:
                          "WHERE decision_date > last_day(submitted_date)").fetchone()[0]
     assert month, "the demo decides some requests in a later month than their submission"
     end = month_end(month)
-    log = changes.log(Filters(period=month))
+    log = changes.log(Filters(scope="all", period=month))
     submitted = snap.execute("SELECT count(*) FROM mart_changes WHERE submitted_date <= $e", {"e": end}).fetchone()
     assert len(log) == submitted[0]
     later = [r[0] for r in snap.execute(
@@ -384,7 +387,7 @@ def test_change_log_shows_decisions_as_they_stood(snap) -> None:
 
 
 def test_open_items_at_a_month_end(snap, earlier) -> None:
-    items = issues_actions.items(Filters(period=earlier))
+    items = issues_actions.items(Filters(scope="all", period=earlier))
     open_items = issues_actions.open_items(items)
     end = month_end(earlier)
     direct = snap.execute(
@@ -401,7 +404,7 @@ def test_open_items_at_a_month_end(snap, earlier) -> None:
 
 
 def test_quality_pass_rate_by_month(snap, period) -> None:
-    monthly = quality.monthly(Filters(period=period)).set_index("period")
+    monthly = quality.monthly(Filters(scope="all", period=period)).set_index("period")
     direct = snap.execute(
         "SELECT period, (sum(passed) + 0.5 * sum(conditional)) / sum(checks) AS rate, sum(defects_open) AS open "
         "FROM mart_quality WHERE period <= $p GROUP BY 1", {"p": period}).df().set_index("period")
@@ -411,7 +414,7 @@ def test_quality_pass_rate_by_month(snap, period) -> None:
 
 
 def test_mandatory_documents_by_state(snap, period) -> None:
-    mandatory = documents.mandatory(documents.register(Filters(period=period)))
+    mandatory = documents.mandatory(documents.register(Filters(scope="all", period=period)))
     direct = dict(snap.execute("SELECT state, count(*) FROM mart_documents WHERE is_mandatory GROUP BY 1").fetchall())
     assert mandatory["state"].value_counts().to_dict() == direct  # at the report month: the mart's own states
     per_project = documents.by_project(mandatory)
@@ -419,8 +422,8 @@ def test_mandatory_documents_by_state(snap, period) -> None:
 
 
 def test_closed_projects_and_the_late_one(snap, period, earlier) -> None:
-    now = closure_lessons.closed(Filters(period=period))
-    before = closure_lessons.closed(Filters(period=earlier))
+    now = closure_lessons.closed(Filters(scope="all", period=period))
+    before = closure_lessons.closed(Filters(scope="all", period=earlier))
     assert set(before["project_id"]) <= set(now["project_id"])
     late = now.set_index("project_id").loc[STORIES["closed_late"]]
     assert late["finish_slip_days"] > 0 and late["lessons"] > 0
@@ -431,7 +434,7 @@ def test_closed_projects_and_the_late_one(snap, period, earlier) -> None:
 @pytest.mark.parametrize("search", ["", "vendor", "VENDOR", "%", "_", "100%", "'; DROP TABLE mart_lessons; --",
                                     "供应商", "  delay  "])
 def test_lesson_search_is_a_literal_case_insensitive_substring(snap, period, search) -> None:
-    found = closure_lessons.lessons(Filters(period=period), search)
+    found = closure_lessons.lessons(Filters(scope="all", period=period), search)
     everything = snap.execute("SELECT lesson_id, description, recommendation, category, project_id, project_name "
                               "FROM mart_lessons WHERE recorded_date <= $e", {"e": month_end(period)}).df()
     needle = search.strip().lower()
@@ -461,8 +464,8 @@ def test_page_renders_kpis_charts_and_tables(demo_db, page) -> None:
     assert not at.error
     keys = [w.key for w in (*at.selectbox, *at.multiselect, *at.toggle, *at.text_input, *at.segmented_control,
                             *at.checkbox, *at.date_input, *at.radio, *at.number_input)
-            if w.key and w.key not in {"period", "portfolio", "programme", "department", "manager", "stage", "rag",
-                                       "lang"}]
+            if w.key and w.key not in {"period", "scope", "portfolio", "programme", "department", "manager",
+                                       "stage", "rag", "lang"}]
     assert all(k.startswith(f"{page}_") for k in keys), keys  # widget keys are page-prefixed
 
 
@@ -476,7 +479,7 @@ def test_page_renders_a_past_month_in_chinese(demo_db, page, earlier) -> None:
 
 
 def test_risk_cell_picker_lists_the_risks_of_that_cell(snap, period) -> None:
-    f = Filters(period=period)
+    f = Filters(period=period)  # the page's default scope: the active portfolio
     p, i = risks.matrix(f).sort_values("risks").iloc[-1][["probability", "impact"]].astype(int)
     at = app("risks")
     at.selectbox(key="risks_probability").select(int(p)).run()
@@ -493,7 +496,7 @@ def test_lessons_search_box_filters_the_table(period) -> None:
     at.text_input(key="closure_lessons_search").input("vendor").run()
     assert not at.exception
     lessons = at.dataframe[-1].value
-    assert len(lessons) == len(closure_lessons.lessons(Filters(period=period), "vendor")) > 0
+    assert len(lessons) == len(closure_lessons.lessons(Filters(scope="all", period=period), "vendor")) > 0
     assert metric_value(at, "Lessons") == str(len(lessons))
 
 
@@ -576,7 +579,7 @@ def test_query_files_state_their_grain_and_bind_every_value(query) -> None:
 def test_clicking_a_risk_matrix_cell_lists_its_risks(demo_db, period) -> None:
     from browser_support import chromium, dashboard_server, open_page, wait_until_ready
 
-    f = Filters(period=period)
+    f = Filters(scope="all", period=period)
     p, i = risks.matrix(f).sort_values("risks").iloc[-1][["probability", "impact"]].astype(int)
     expected = risks.cell(f, p, i)
     with dashboard_server(demo_db) as url, chromium() as browser:
@@ -592,3 +595,31 @@ def test_clicking_a_risk_matrix_cell_lists_its_risks(demo_db, period) -> None:
         wait_until_ready(page)
         assert f"{len(expected)} open risks" in caption.inner_text()
         assert not errors, errors
+
+
+# --- the active portfolio ----------------------------------------------------------------------------------
+
+def test_the_active_scope_leaves_closed_cancelled_and_on_hold_projects_out(snap, period) -> None:
+    """By default every page counts the portfolio in flight; ?scope=all brings the others back."""
+    inactive = {r[0] for r in snap.execute(
+        "SELECT project_id FROM dim_project WHERE status = 'on_hold' UNION SELECT project_id FROM mart_closure"
+    ).fetchall()}
+    assert {STORIES["cancelled"], STORIES["on_hold"]} <= inactive
+    active, every = Filters(period=period), Filters(period=period, scope="all")
+    assert not inactive & set(overview.projects(active)["project_id"])
+    assert inactive <= set(overview.projects(every)["project_id"])
+    # risk counts and overdue mitigations: the closed and cancelled projects' stale registers are not open risk
+    counted = {scope: int(risks.matrix(f)["risks"].sum()) for scope, f in (("active", active), ("all", every))}
+    assert 0 < counted["active"] < counted["all"]
+    gone = set(risks.overdue_mitigations(every)["project_id"]) & inactive
+    assert gone and not gone & set(risks.overdue_mitigations(active)["project_id"])
+    # schedule rankings (worst slip per project)
+    assert not inactive & set(schedule.slip_by_project(active)["project_id"])
+
+
+def test_the_bubble_chart_counts_the_same_red_projects_as_the_red_tile(period) -> None:
+    f = Filters(period=period)
+    _tiles, rags = overview.headline(f)
+    figure = cpi_spi_bubble(overview.projects(f), tr=english)  # what the page draws
+    red = sum(len(trace.x) for trace in figure.data if trace.name == "Red")
+    assert red == rags.get("red", 0) > 0

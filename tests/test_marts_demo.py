@@ -44,7 +44,8 @@ def test_every_planned_project_has_health_at_the_report_month(demo):
 def test_total_rollup_matches_the_projects(demo):
     period = one(demo, "SELECT as_of_period FROM dim_report_date")["as_of_period"]
     params = {"level": "total", "period": period, "portfolios": [], "programmes": [], "departments": [],
-              "managers": [], "stages": [], "rags": []}
+              "managers": [], "stages": [], "rags": [], "active_only": False,
+              "month_end": one(demo, "SELECT as_of_date FROM dim_report_date")["as_of_date"]}
     total = one(demo, query_file("evm_rollup"), params)
     sums = one(demo, """SELECT sum(ev) AS ev, sum(ac) AS ac, count(*) AS n FROM mart_evm
                         WHERE period = ? AND ev IS NOT NULL AND ac > 0""", [period])

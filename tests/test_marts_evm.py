@@ -183,11 +183,13 @@ def test_missing_budget_plan_and_bac_cross_check(tmp_path):
 
 # --- roll-up query -----------------------------------------------------------------------------------
 
-ALL = {"portfolios": [], "programmes": [], "departments": [], "managers": [], "stages": [], "rags": []}
+ALL = {"portfolios": [], "programmes": [], "departments": [], "managers": [], "stages": [], "rags": [],
+       "active_only": False}
 
 
 def rollup(con, level: str, period: str, **filters):
-    return rows(con, query_file("evm_rollup"), {**ALL, **filters, "level": level, "period": period})
+    end = one(con, "SELECT last_day(CAST(? || '-01' AS DATE)) AS d", [period])["d"]
+    return rows(con, query_file("evm_rollup"), {**ALL, **filters, "level": level, "period": period, "month_end": end})
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ with risks:
 with used:
     ui.tile(tiles["utilisation"])
 ui.kpis([tiles[key] for key in ("cpi", "spi_t", "spi", "eac")])
+st.caption(overview.health_rule(f))
 
 projects = overview.projects(f)
 grey = projects[projects["is_active"] & (projects["computed_rag"] == "grey")]

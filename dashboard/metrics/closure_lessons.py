@@ -15,12 +15,12 @@ MAX_SEARCH = 200
 
 def closed(f: Filters) -> pd.DataFrame:
     """Filtered projects closed, cancelled or finished by the month end with their final variances."""
-    return db.run("closure_projects", f)
+    return db.run("closure_projects", f.every_project())
 
 
 def lessons(f: Filters, search: str = "") -> pd.DataFrame:
     """Lessons recorded by the month end whose text contains `search` (literal, case-insensitive)."""
-    return db.run("closure_lessons", f, search=(search or "").strip()[:MAX_SEARCH])
+    return db.run("closure_lessons", f.every_project(), search=(search or "").strip()[:MAX_SEARCH])
 
 
 def tiles(df: pd.DataFrame, lessons_df: pd.DataFrame) -> list[Tile]:

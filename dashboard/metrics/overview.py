@@ -81,28 +81,34 @@ def _index_tile(key: str, roll: dict, roll_before: dict, coverage: str, versus: 
 # --- attention -----------------------------------------------------------------------------------
 
 def attention(f: Filters) -> pd.DataFrame:
-    """The active projects most in need of attention (red, unknown, amber, or declared rosier than computed),
-    worst first, with the reason in words (next to the name: it is what the reader needs)."""
+    """The active projects most in need of attention, in the caption's order: computed RAG red, then unknown,
+    then amber, then green but declared otherwise; within each the lowest health score first (unknown first).
+    The reason, in words next to the name, starts with the index that set the computed RAG."""
     df = projects(f)
     df = df[df["is_active"] & ((df["computed_rag"] != "green") | df["rag_disagrees"].eq(True))].copy()
     df["_order"] = df["computed_rag"].map(RAG_ORDER)
-    df = df.sort_values(["_order", "health_score"], na_position="first").head(ATTENTION_ROWS)
+    df = df.sort_values(["_order", "health_score", "project_id"], na_position="first").head(ATTENTION_ROWS)
     return pd.DataFrame({
         "project_id": df["project_id"],
         "project_name": df["project_name"],
         "reason": [reason(row) for row in df.to_dict("records")],
         "computed_rag": df["computed_rag"],
         "declared_rag": df["declared_rag"],
-        "health_score": df["health_score"].round(0),
+        "health_score": df["health_score"],
     })
 
 
+INDICES = (("spi_t", "SPI(t)"), ("cpi", "CPI"), ("spi", "SPI"))
+SEVERITY = {"red": 2, "amber": 1}
+
+
 def reason(row: dict) -> str:
-    """Why a project needs attention, e.g. "SPI(t) 0.78 red; declared green"."""
-    parts = []
-    for key, rag_key, label in (("spi_t", "spi_t_rag", "reason.spi_t"), ("cpi", "cpi_rag", "reason.cpi")):
-        if row[rag_key] in ("red", "amber"):
-            parts.append(t(label, value=fmt_ratio(row[key]), rag=t(f"rag.{row[rag_key]}").lower()))
+    """Why a project needs attention: the indices that set its computed RAG, worst band first (e.g. "SPI 1.06
+    amber"), why it is unknown, then weak drivers and a declared RAG that disagrees."""
+    banded = sorted(((SEVERITY[row[f"{key}_rag"]], label, key) for key, label in INDICES
+                     if row[f"{key}_rag"] in SEVERITY), key=lambda b: -b[0])
+    parts = [t("reason.index", index=label, value=fmt_ratio(row[key]), rag=t(f"rag.{row[f'{key}_rag']}").lower())
+             for _, label, key in banded]
     if row["computed_rag"] == "grey" and is_known(row["grey_reason"]):
         parts.append(row["grey_reason"])
     if is_known(row["risk_score"]) and row["risk_score"] < 50:
@@ -111,7 +117,16 @@ def reason(row: dict) -> str:
         parts.append(t("reason.quality", value=fmt_pct(row["pass_rate"], 0)))
     if row["rag_disagrees"] is True:
         parts.append(t("reason.declared", rag=t(f"rag.{row['declared_rag']}").lower()))
-    return "; ".join(parts) or t("reason.health", value=fmt_int(row["health_score"]))
+    if not parts:
+        parts.append(t("reason.health", value=fmt_int(row["health_score"])) if is_known(row["health_score"])
+                     else row["health_grey_reason"] or t("ui.na"))
+    return "; ".join(parts)
+
+
+def health_rule(f: Filters) -> str:
+    """The one line that explains why a project's health RAG can be worse than its score: this month's count."""
+    df = projects(f)
+    return t("ov.health_rule", capped=fmt_int(int((df["is_active"] & df["health_capped"]).sum())))
 
 
 # --- what changed --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ DRIVERS = {"cost": ("cpi", fmt_ratio), "schedule": ("spi_t", fmt_ratio), "risk":
 
 def options(f: Filters, requested: str | None) -> dict[str, str]:
     """project_id -> "ID · name" for the picker: the filtered projects, plus one asked for by link."""
-    df = db.run("project_options", f)
+    df = db.run("project_options", f.every_project())
     df = df[df["in_filter"] | (df["project_id"] == requested)]
     return dict(zip(df["project_id"], df["project_id"] + " · " + df["project_name"].fillna(""), strict=True))
 
@@ -44,9 +44,6 @@ def tiles(s: dict) -> list[Tile]:
         return Tile(t(f"pd.{key}"), fmt_ratio(value), unknown_reason=None if value is not None else no_figures)
 
     percent, bac = s.get("percent_complete"), s.get("bac")
-    # a score without cost and schedule drivers (e.g. only "no status report" = freshness 0) says nothing
-    scored = s.get("health_score") is not None and (s.get("cost_score") is not None
-                                                   or s.get("schedule_score") is not None)
     return [
         Tile(t("pd.bac"), fmt_money(bac), unknown_reason=None if bac is not None else t("pd.unknown.no_budget")),
         Tile(t("pd.eac"), fmt_money(s.get("eac")),
@@ -55,7 +52,7 @@ def tiles(s: dict) -> list[Tile]:
         Tile(t("pd.percent"), fmt_pct(percent / 100 if percent is not None else None, 0),
              unknown_reason=None if percent is not None else t("pd.unknown.no_status")),
         Tile(t("col.health_score"), fmt_int(s.get("health_score")),
-             unknown_reason=None if scored else s.get("health_grey_reason") or no_figures),
+             unknown_reason=None if s.get("health_score") is not None else s.get("health_grey_reason") or no_figures),
     ]
 
 
