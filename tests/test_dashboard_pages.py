@@ -579,7 +579,7 @@ def test_query_files_state_their_grain_and_bind_every_value(query) -> None:
 def test_clicking_a_risk_matrix_cell_lists_its_risks(demo_db, period) -> None:
     from browser_support import chromium, dashboard_server, open_page, wait_until_ready
 
-    f = Filters(scope="all", period=period)
+    f = Filters(period=period)  # the page's default scope: the active portfolio
     p, i = risks.matrix(f).sort_values("risks").iloc[-1][["probability", "impact"]].astype(int)
     expected = risks.cell(f, p, i)
     with dashboard_server(demo_db) as url, chromium() as browser:

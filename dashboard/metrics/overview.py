@@ -103,14 +103,14 @@ SEVERITY = {"red": 2, "amber": 1}
 
 
 def reason(row: dict) -> str:
-    """Why a project needs attention: the indices that set its computed RAG, worst band first (e.g. "SPI 1.06
-    amber"), why it is unknown, then weak drivers and a declared RAG that disagrees."""
+    """Why a project needs attention, what set its computed RAG first: why it is unknown, else the indices
+    outside green, worst band first (e.g. "SPI 1.06 amber"); then weak drivers and a declared RAG that
+    disagrees."""
     banded = sorted(((SEVERITY[row[f"{key}_rag"]], label, key) for key, label in INDICES
                      if row[f"{key}_rag"] in SEVERITY), key=lambda b: -b[0])
-    parts = [t("reason.index", index=label, value=fmt_ratio(row[key]), rag=t(f"rag.{row[f'{key}_rag']}").lower())
-             for _, label, key in banded]
-    if row["computed_rag"] == "grey" and is_known(row["grey_reason"]):
-        parts.append(row["grey_reason"])
+    parts = [row["grey_reason"]] if row["computed_rag"] == "grey" and is_known(row["grey_reason"]) else []
+    parts += [t("reason.index", index=label, value=fmt_ratio(row[key]), rag=t(f"rag.{row[f'{key}_rag']}").lower())
+              for _, label, key in banded]
     if is_known(row["risk_score"]) and row["risk_score"] < 50:
         parts.append(t("reason.exposure", value=fmt_int(row["exposure"])))
     if is_known(row["quality_score"]) and row["quality_score"] < 50:
