@@ -8,6 +8,8 @@ the next data_version() (part of every cache key) brings the new numbers without
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipelines import warehouse
+from pipelines import freeze, settings, warehouse
 
 if TYPE_CHECKING:
     from dashboard.filters import Filters
@@ -58,7 +60,8 @@ def sql_text(name: str) -> str:
 def run(name: str, filters: Filters | None = None, **params: Any) -> pd.DataFrame:
     """Run dashboard/queries/<name>.sql with the filters' and the given parameters bound.
 
-    Only parameters the SQL refers to are bound, so passing every filter is always fine.
+    Only parameters the SQL refers to are bound, so passing every filter is always fine. A frozen month is read
+    as presented (its frozen file) unless the filters ask for the restated view.
     """
     sql = sql_text(name)
     values = {**(filters.params() if filters else {}), **params}
@@ -66,12 +69,53 @@ def run(name: str, filters: Filters | None = None, **params: Any) -> pd.DataFram
     if missing := [p for p in wanted if p not in values]:
         raise KeyError(f"query {name} needs parameter(s) {', '.join('$' + p for p in missing)}")
     bound = {p: values[p] for p in wanted}
+    presented = frozen(filters.period) if filters and filters.period and not filters.restated else None
+    if presented is not None:
+        return _query(f"frozen:{presented.file.name}", str(presented.file), sql, bound)
+    return _on_snapshot(sql, bound)
+
+
+def restatements(period: str) -> pd.DataFrame:
+    """Every figure of a frozen month that differs now from what was presented (queries/review_restatements.sql),
+    with the loads since the freeze that changed it. Empty when the month is not frozen."""
+    presented = frozen(period)
+    if presented is None:
+        return pd.DataFrame(columns=["project_id", "metric", "as_presented", "now", "changed_by"])
+    return _on_snapshot(sql_text("review_restatements"), {"period": period, "frozen_at": presented.frozen_at},
+                        attach=str(presented.file))
+
+
+@dataclass(frozen=True)
+class Frozen:
+    month: str
+    version: int
+    frozen_at: datetime
+    file: Path
+
+
+def frozen_months() -> dict[str, Frozen]:
+    """'YYYY-MM' -> its current frozen version (from the snapshot's frozen_month), {} before any freeze."""
+    if "frozen_month" not in tables():
+        return {}
+    folder = freeze.frozen_dir(settings.db_path())
+    return {m: Frozen(m, int(v), at.to_pydatetime(), folder / name) for m, v, at, name in
+            _on_snapshot("SELECT month, version, frozen_at, file_name FROM frozen_month WHERE is_current", {})
+            .itertuples(index=False)}
+
+
+def frozen(period: str) -> Frozen | None:
+    """The month's current frozen version, when it is frozen and its file is there."""
+    found = frozen_months().get(period)
+    return found if found is not None and found.file.exists() else None
+
+
+def _on_snapshot(sql: str, bound: dict[str, Any], attach: str | None = None) -> pd.DataFrame:
     for _attempt in range(2):  # a snapshot retired between pointer read and open: take the newer one
         snapshot = warehouse.current_snapshot()
         if snapshot is None:
             raise NoData("no published snapshot yet")
         try:
-            return _query(snapshot[0], str(snapshot[1]), sql, bound)
+            return _query(snapshot[0], str(snapshot[1]), sql, bound, attach)
         except duckdb.IOException:
             if warehouse.current_snapshot() == snapshot:
                 raise
@@ -79,10 +123,14 @@ def run(name: str, filters: Filters | None = None, **params: Any) -> pd.DataFram
 
 
 @st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
-def _query(version: int, path: str, sql: str, params: dict[str, Any]) -> pd.DataFrame:
-    """One short read-only connection per cache miss; (version, path) in the key makes new loads visible."""
+def _query(version: int | str, path: str, sql: str, params: dict[str, Any], attach: str | None = None
+           ) -> pd.DataFrame:
+    """One short read-only connection per cache miss; (version, path) in the key makes new loads visible. `attach`:
+    a frozen month's file, read-only, as `presented`."""
     con = duckdb.connect(path, read_only=True)
     try:
+        if attach:
+            con.execute("ATTACH ? AS presented (READ_ONLY)", [attach])
         return con.execute(sql, params).df()
     finally:
         con.close()

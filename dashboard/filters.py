@@ -24,6 +24,8 @@ RAGS = ("green", "amber", "red", "grey")
 # Which projects the pages count: the active portfolio (default) or every project, closed, cancelled and on hold
 # included (`?scope=all`). Closure & lessons and the project picker always see every project.
 SCOPES = ("active", "all")
+# A frozen month is shown as presented at its review unless `?view=restated`.
+VIEWS = ("presented", "restated")
 # Filter widget key (= URL parameter) -> dim_project column; the order is the sidebar's.
 DIMENSIONS = {"portfolio": "portfolio", "programme": "programme", "department": "department",
               "manager": "manager", "stage": "lifecycle_stage"}
@@ -39,6 +41,7 @@ class Filters:
     rags: tuple[str, ...] = ()
     period: str = ""  # 'YYYY-MM'
     scope: str = "active"  # one of SCOPES
+    restated: bool = False  # a frozen month: the live (restated) figures instead of those presented
 
     def params(self) -> dict[str, Any]:
         """The SQL parameters every query may use (empty list = no restriction)."""
@@ -80,7 +83,7 @@ def current() -> Filters:
     scope = state.get("scope", SCOPES[0])
     return Filters(portfolios=picked["portfolio"], programmes=picked["programme"], departments=picked["department"],
                    managers=picked["manager"], stages=picked["stage"], rags=picked["rag"], period=period,
-                   scope=scope if scope in SCOPES else SCOPES[0])
+                   scope=scope if scope in SCOPES else SCOPES[0], restated=state.get("view") == VIEWS[1])
 
 
 def sidebar() -> None:
@@ -96,7 +99,9 @@ def sidebar() -> None:
         return
     bar.subheader(t("filter.heading"))
     from_url("period", [LATEST, *months], LATEST)
-    labels = {LATEST: t("filter.latest", month=month_label(months[0]))} | {m: month_label(m) for m in months}
+    frozen = db.frozen_months()
+    labels = {LATEST: t("filter.latest", month=month_label(months[0]))} | {
+        m: t("filter.frozen_month", month=month_label(m)) if m in frozen else month_label(m) for m in months}
     bar.selectbox(t("filter.period"), list(labels), key="period", format_func=labels.__getitem__)
     to_url("period", LATEST)
     from_url("scope", list(SCOPES), SCOPES[0])
@@ -114,6 +119,25 @@ def sidebar() -> None:
     bar.multiselect(t("filter.rag"), list(rags), key="rag", placeholder=t("filter.all"), format_func=rags.__getitem__)
     to_url("rag", [])
     bar.caption(t("filter.share"))
+
+
+def frozen_banner() -> None:
+    """Above every page of a frozen month: when it was frozen, how many figures were restated since, and the
+    switch between the month as presented and the restated (live) figures."""
+    f = current()
+    presented = db.frozen(f.period) if f.period else None
+    if presented is None:
+        return
+    from_url("view", list(VIEWS), VIEWS[0])
+    restated = len(db.restatements(f.period))
+    with st.container(border=True):
+        text, switch = st.columns([4, 1])
+        text.markdown(t("frozen.banner", month=month_label(f.period), at=f"{presented.frozen_at:%Y-%m-%d %H:%M}",
+                        version=presented.version, n=restated))
+        views = {view: t(f"frozen.view.{view}") for view in VIEWS}
+        switch.segmented_control(t("frozen.view"), list(views), key="view", format_func=views.__getitem__,
+                                 required=True, label_visibility="collapsed")
+    to_url("view", VIEWS[0])
 
 
 def from_url(key: str, options: list, default: str | list | None, *, param: str | None = None) -> None:

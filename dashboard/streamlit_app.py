@@ -30,4 +30,5 @@ page = st.navigation({
 filters.sidebar()
 if (version := db.data_version()) is not None:
     st.sidebar.caption(t("ui.data_version", version=version))
+    filters.frozen_banner()
 page.run()

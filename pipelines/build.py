@@ -54,6 +54,7 @@ MODELS: tuple[str, ...] = (
     # dimensions
     "dim_project",
     "dim_person",
+    "dim_project_load",
     # marts
     "mart_gate_impact",
     "int_evm_month",

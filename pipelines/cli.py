@@ -1,4 +1,4 @@
-"""The `pmo` command: demo, ingest, build, status, serve.
+"""The `pmo` command: demo, ingest, build, status, serve, freeze, report.
 
 Exit codes: 0 loaded (quarantined rows allowed), 1 a file was rejected (any failure with --strict),
 2 usage error. Errors are one line each; a traceback is shown only with PMO_DEBUG=1.
@@ -73,6 +73,17 @@ def _parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="what is loaded, freshness, last gate results")
     status.set_defaults(run=_status)
+
+    freeze = commands.add_parser("freeze", help="freeze a month as presented at its review")
+    freeze.add_argument("--month", required=True, help="YYYY-MM")
+    freeze.add_argument("--replace", action="store_true", help="freeze a frozen month again (both versions listed)")
+    freeze.set_defaults(run=_freeze)
+
+    report = commands.add_parser("report", help="write the monthly review pack (.html, .pdf or .pptx)")
+    report.add_argument("--month", required=True, help="YYYY-MM")
+    report.add_argument("--out", required=True, type=Path, help="FILE.html, FILE.pdf or FILE.pptx")
+    report.add_argument("--lang", choices=("en", "zh"), default="en")
+    report.set_defaults(run=_report)
 
     serve = commands.add_parser("serve", help="start the dashboard on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8501)
@@ -184,6 +195,57 @@ def _status(_args: argparse.Namespace) -> int:
     for row in source_status(db):
         table.add_row(*(("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in row))
     console.print(table)
+    _print_frozen()
+    return 0
+
+
+def _print_frozen() -> None:
+    from pipelines.freeze import frozen_months
+
+    months = frozen_months()
+    if not months:
+        console.print("frozen months: none (`pmo freeze --month YYYY-MM` freezes one as presented)")
+        return
+    table = Table(title="Frozen months")
+    for h in ("month", "version", "frozen at", "inputs", "code", "config sha256", "current"):
+        table.add_column(h)
+    for f in months:
+        table.add_row(f.month, f"v{f.version}", f"{f.frozen_at:%Y-%m-%d %H:%M}", str(f.inputs), f.code_version,
+                      f.config_sha256[:16], "yes" if f.is_current else "replaced")
+    console.print(table)
+
+
+def _freeze(args: argparse.Namespace) -> int:
+    from pipelines.freeze import FreezeError, freeze
+
+    try:
+        with console.status(f"freezing {escape(args.month)} as presented …"):
+            frozen = freeze(args.month, replace=args.replace)
+    except FreezeError as err:
+        errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
+        return 2
+    console.print(f"froze {frozen.month} as presented: v{frozen.version}, {frozen.inputs} input files, "
+                  f"code {frozen.code_version}; {escape(frozen.file.name)}", soft_wrap=True)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from streamlit import logger
+
+    logger.set_log_level("error")  # the dashboard's metrics outside a browser session: no "no runtime" notes
+    from dashboard.pack import FORMATS, PackError, write_pack
+
+    if args.out.suffix.lower() not in FORMATS:
+        errors.print(f"[red]error:[/red] --out {escape(str(args.out))}: the suffix chooses the format, one of "
+                     f"{', '.join(FORMATS)}", soft_wrap=True)
+        return 2
+    try:
+        with console.status(f"writing the {escape(args.month)} review pack …"):
+            pack = write_pack(args.month, args.out, lang=args.lang)
+    except PackError as err:
+        errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
+        return 2
+    console.print(f"wrote {escape(str(args.out))}: {pack}", soft_wrap=True)
     return 0
 
 

@@ -60,6 +60,26 @@ CREATE TABLE IF NOT EXISTS quarantine (
 -- warehouses made before cell-level quarantine
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS row_loaded BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- months frozen as presented (pipelines/freeze.py): one row per version, the files beside the warehouse
+CREATE TABLE IF NOT EXISTS frozen_month (
+    month VARCHAR NOT NULL,           -- 'YYYY-MM'
+    version INTEGER NOT NULL,         -- 1, 2 ... (--replace adds one; every version stays listed)
+    frozen_at TIMESTAMP NOT NULL,
+    file_name VARCHAR NOT NULL,       -- in <db>.frozen/
+    code_version VARCHAR NOT NULL,    -- pipelines.warehouse.code_version() of the code that built it
+    config_sha256 VARCHAR NOT NULL,   -- of the configuration file it was built with
+    is_current BOOLEAN NOT NULL,
+    PRIMARY KEY (month, version)
+);
+CREATE TABLE IF NOT EXISTS frozen_input (  -- every input file a frozen month was built from
+    month VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    load_id VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,       -- sha256 of the file's bytes
+    loaded_at TIMESTAMP NOT NULL
+);
 """
 
 
@@ -153,7 +173,19 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     latest = current_snapshot(path)
     version = (latest[0] if latest else 0) + 1
-    target = folder / f"v{version}.duckdb"
+    write_snapshot(con, folder / f"v{version}.duckdb")
+    tmp = folder / "CURRENT.tmp"
+    tmp.write_text(str(version))
+    os.replace(tmp, folder / "CURRENT")
+    for old in folder.glob("v*.duckdb"):
+        if old.stem[1:].isdigit() and int(old.stem[1:]) <= version - KEEP_SNAPSHOTS:
+            old.unlink(missing_ok=True)
+    return version
+
+
+def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """`target`: a new DuckDB file with every table of `con` but raw_* and stg_* (marts, dims, cfg_*, the load
+    log ...), the macros the dashboard's queries call, and snapshot_info (code version, when written)."""
     target.unlink(missing_ok=True)
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
@@ -173,10 +205,3 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
             con.execute(f'USE "{home}"')
     finally:
         con.execute("DETACH snapshot")
-    tmp = folder / "CURRENT.tmp"
-    tmp.write_text(str(version))
-    os.replace(tmp, folder / "CURRENT")
-    for old in folder.glob("v*.duckdb"):
-        if old.stem[1:].isdigit() and int(old.stem[1:]) <= version - KEEP_SNAPSHOTS:
-            old.unlink(missing_ok=True)
-    return version

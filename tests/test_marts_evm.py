@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from marts_support import (
@@ -325,3 +326,16 @@ def test_an_index_is_banded_on_the_value_shown_to_two_decimals(tmp_path, ev, rag
     r = one(con, "SELECT ev, cpi, cpi_rag, index_shown(cpi) AS shown FROM mart_evm WHERE period = '2026-01'")
     assert (r["ev"], r["cpi"], r["cpi_rag"]) == (ev, ev / 10_000, rag)
     assert r["shown"] == round(ev / 10_000 + 1e-9, 2)
+
+
+def test_large_amounts_are_exact_and_do_not_overflow(tmp_path):
+    """A 900-billion plan: 33.3333 % of it, and EAC = BAC x AC / EV, in exact decimals to the cent."""
+    con = new_warehouse(tmp_path)
+    insert(con, "projects", [project("BIG", budget_at_completion=900_000_000_000)])
+    insert(con, "budgets", plan("BIG", date(2026, 1, 1), [300_000_000_000] * 3, [333_333_333_333.33]))
+    insert(con, "status", [status("BIG", date(2026, 1, 31), 33.3333)])
+    run_build(con, as_of=date(2026, 1, 31))
+    r = one(con, "SELECT ev, ac, eac, cpi FROM mart_evm WHERE period = '2026-01'")
+    assert r["ev"] == Decimal("299999700000.00")  # 33.3333 % x 900,000,000,000
+    assert r["eac"] == Decimal("1000001000000.99")  # 900e9 x 333,333,333,333.33 / 299,999,700,000
+    assert r["cpi"] == 0.9

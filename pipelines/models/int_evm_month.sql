@@ -73,7 +73,8 @@ reported AS (
 marked AS (
     SELECT
         r.*,
-        CAST(r.percent_complete * r.bac * 0.01 AS DECIMAL(18,2)) AS ev,  -- exact, rounded to the cent
+        -- exact (in 38 digits: no overflow), rounded to the cent
+        CAST(CAST(r.percent_complete AS DECIMAL(38,4)) * r.bac * 0.01 AS DECIMAL(18,2)) AS ev,
         date_diff('day', r.status_report_date, r.cutoff_date) AS status_age_days,
         -- completed: the month of actual_finish_date (if reached), else the first month reported 100 %,
         -- else for a closed or cancelled project the month of its last status report (it stopped there)

@@ -73,7 +73,8 @@ measures AS (
         round(e.ev / nullif(e.ac, 0), 4) AS cpi,
         round(e.ev / nullif(e.pv, 0), 4) AS spi,
         -- EAC = BAC / CPI, from the unrounded ratio: BAC x AC / EV
-        CASE WHEN e.ac <> 0 THEN CAST(e.bac * e.ac / nullif(e.ev, 0) AS DECIMAL(18,2)) END AS eac,
+        CASE WHEN e.ac <> 0 THEN CAST(CAST(e.bac AS DECIMAL(38,2)) * e.ac / nullif(e.ev, 0) AS DECIMAL(18,2)) END
+            AS eac,
         e.percent_complete,
         e.status_report_date,
         e.status_age_days,
