@@ -28,6 +28,7 @@ test: install  ## run every test (browser tests need /usr/bin/chromium; .ci/run 
 bench: install
 	$(BIN)/python bench/ingest
 	$(BIN)/python bench/pages
+	$(BIN)/python bench/pack
 
 clean:
 	rm -rf $(VENV) data/warehouse data/demo test-artifacts

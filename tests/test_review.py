@@ -159,3 +159,22 @@ def test_the_dashboard_marks_the_frozen_month_and_switches_to_the_restated_view(
         assert period.format_func(MONTH) == "Oct 2026 · frozen"
         cpi[view] = next(m.value for m in at.metric if m.label == "CPI")
     assert cpi == {"presented": review["presented"], "restated": review["now"]}
+
+
+def test_the_overview_prepares_the_pack_in_a_background_process(review) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.pack.download import JOB_KEY
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"),
+                           default_timeout=60)
+    at.query_params["period"] = MONTH
+    at.run()
+    at.segmented_control(key="overview_pack_format").set_value(".html").run()
+    at.button(key="overview_pack_prepare").click().run()
+    job = at.session_state[JOB_KEY]
+    assert job.process.wait(timeout=180) == 0  # `pmo report` in its own process, not the server's
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert job.out.name == f"review_{MONTH}.html" and "Restated since presented" in job.out.read_text("utf-8")
+    assert at.get("download_button")

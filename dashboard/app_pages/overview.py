@@ -6,6 +6,7 @@ from dashboard import filters, ui
 from dashboard.charts.overview import cpi_spi_bubble
 from dashboard.i18n import t
 from dashboard.metrics import overview
+from dashboard.pack import download
 
 ui.page_header("page.overview")
 if not ui.require_data("mart_health", "mart_evm"):
@@ -13,6 +14,7 @@ if not ui.require_data("mart_health", "mart_evm"):
 f = filters.current()
 before = filters.previous_period(f.period)
 st.caption(t("ov.caption", month=ui.month_label(f.period), previous=ui.month_label(before)))
+download.offer(f)
 
 tiles, rags = overview.headline(f)
 active, rag, risks, used = st.columns([1, 2, 1, 1])
