@@ -178,3 +178,21 @@ def test_the_overview_prepares_the_pack_in_a_background_process(review) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert job.out.name == f"review_{MONTH}.html" and "Restated since presented" in job.out.read_text("utf-8")
     assert at.get("download_button")
+
+
+def test_freezing_again_with_replace_adds_a_version_and_keeps_the_first(review, capsys) -> None:
+    """Last in this module: v2 is frozen after the late invoice, so it presents the restated CPI."""
+    assert pmo(["freeze", "--month", MONTH, "--replace"]) == 0
+    con = duckdb.connect(str(review["db"]), read_only=True)
+    try:
+        versions = con.execute("SELECT version, is_current FROM frozen_month WHERE month = ? ORDER BY version",
+                               [MONTH]).fetchall()
+    finally:
+        con.close()
+    assert versions == [(1, False), (2, True)]
+    folder = review["db"].with_name("pmo.duckdb.frozen")
+    assert {p.name for p in folder.glob("*.duckdb")} == {f"{MONTH}.v1.duckdb", f"{MONTH}.v2.duckdb"}
+    capsys.readouterr()
+    assert pmo(["status"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(rf"{MONTH}\s+│\s+v2\s+│.*yes", out) and re.search(rf"{MONTH}\s+│\s+v1\s+│.*replaced", out)

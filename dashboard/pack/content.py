@@ -25,6 +25,7 @@ from pipelines import settings
 
 RAG_RANK = {"green": 1, "amber": 2, "red": 3}
 TOP_ROWS = 25  # rows of a long table in the pack; the rest are counted ("and N more")
+APPENDIX_ROWS = 100  # rows of an appendix table (further exceptions, grey projects)
 
 
 @dataclass
@@ -89,7 +90,7 @@ def build_pack(month: str, lang: str) -> Pack:
                 *(_exception(f, row, lang) for row in exceptions.head(cap).to_dict("records"))]
     if len(exceptions) > cap:
         sections.append(Section(t("pack.more_exceptions")).table(exceptions.iloc[cap:][
-            ["project_id", "project_name", "computed_rag", "reason"]], top=len(exceptions)))
+            ["project_id", "project_name", "computed_rag", "reason"]], top=APPENDIX_ROWS))
     sections += [_risks_resources_changes(f, lang), _data_quality(f, now), _definitions(f)]
     if presented is not None:
         sections.append(_restated(month))
@@ -189,7 +190,7 @@ def _risks_resources_changes(f: Filters, lang: str) -> Section:
 def _data_quality(f: Filters, now: pd.DataFrame) -> Section:
     grey = now[now["is_active"] & (now["computed_rag"] == "grey")][["project_id", "project_name", "grey_reason"]]
     return (Section(t("pack.data_quality"))
-            .table(grey, t("pack.grey_caption"), top=len(grey))
+            .table(grey, t("pack.grey_caption"), top=APPENDIX_ROWS)
             .table(db.run("review_quarantine", f),
                    t("pack.quarantine_caption")))
 
