@@ -24,7 +24,8 @@ RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"
 RATIO_COLUMNS = {"cpi", "spi", "spi_t", "tcpi", "final_cpi", "final_spi", "final_spi_t"}  # shown with 2 decimals
 SCREEN_ROWS = 200  # rows a capped table shows on screen (max_rows=SCREEN_ROWS); its downloads hold every row
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:$]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection (OWASP CSV injection)
+# spreadsheet formula injection (OWASP CSV injection), the full-width forms included: spreadsheet apps evaluate them
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # ＝ ＋ － ＠
 
 
 @dataclass(frozen=True)

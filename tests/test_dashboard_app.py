@@ -227,6 +227,13 @@ def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db:
     assert list((tmp_path / "uploads").glob(f"*/{projects.name}")), "the upload is kept under uploads/<timestamp>/"
 
 
+def test_full_width_formula_starts_are_neutralised_too() -> None:
+    df = pd.DataFrame({"text": ["＝1+1", "＋cmd", "－2", "＠SUM(A1)", "ｐlain"]})
+    assert ui.to_csv(df).decode("utf-8-sig").splitlines()[1:] == ["'＝1+1", "'＋cmd", "'－2", "'＠SUM(A1)", "ｐlain"]
+    sheet = openpyxl.load_workbook(io.BytesIO(ui.to_xlsx(df))).active
+    assert [c.value for c in sheet["A"]][1:] == ["'＝1+1", "'＋cmd", "'－2", "'＠SUM(A1)", "ｐlain"]
+
+
 def test_downloads_neutralise_spreadsheet_formulas() -> None:
     df = pd.DataFrame({"text": ["=1+1", "+cmd", "-2", "@SUM(A1)", "plain"], "number": [-1, 2, 3, 4, 5]})
     csv = ui.to_csv(df).decode("utf-8-sig").splitlines()
@@ -260,3 +267,11 @@ def test_data_quality_shows_the_demo_export_that_failed_the_gate(demo_db) -> Non
     failed = next(d.value for d in at.dataframe if "unexpected_count" in d.value.columns)
     assert failed[["source", "file_name", "rule", "unexpected_count"]].values.tolist() == [
         ["risks", "risks_2026-10.csv", "impact_between_1_and_5", BAD_EXPORT_ROWS]]
+
+
+def test_a_link_to_an_unknown_project_says_so_and_shows_no_other(demo_db: Path) -> None:
+    at = app("project_detail", project="NOPE")
+    assert any("No project NOPE in the warehouse" in w.value for w in at.warning)
+    assert not at.metric and not at.get("plotly_chart")  # not silently another project's figures
+    known = app("project_detail", project="PRJ-001")
+    assert not known.warning and known.metric

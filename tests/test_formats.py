@@ -155,6 +155,19 @@ def test_malformed_mspdi_is_an_input_error_with_its_line(con, tmp_path: Path, wa
     assert (caught.value.file, caught.value.rule, caught.value.row) == ("bad.xml", "xml_malformed", 13)
 
 
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE Project [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>',  # an inline DTD (entity expansion)
+    '<!DOCTYPE Project SYSTEM "http://example.invalid/project.dtd">',  # an external one
+])
+def test_an_xml_declaring_a_dtd_is_refused_for_safety_naming_the_file(tmp_path: Path, warehouse_db: Path,
+                                                                       doctype: str) -> None:
+    path = tmp_path / "plan_with_dtd.xml"
+    path.write_text(MSPDI_MINI.replace("<!-- exported -->", doctype), encoding="utf-8")
+    (result,) = ingest.ingest_paths([path])
+    assert result.status == "rejected" and result.file == "plan_with_dtd.xml"
+    assert "DTDs are refused for safety" in result.message and "unsupported" not in result.message
+
+
 def test_stable_project_id_strips_copy_markers() -> None:
     assert xer.stable_project_id("BL-54069-B2-20250902") == "54069"
     assert xer.stable_project_id("UP-54069-20251121") == "54069"

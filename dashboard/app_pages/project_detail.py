@@ -13,11 +13,15 @@ if not ui.require_data("mart_health", "mart_evm"):
 f = filters.current()
 st.caption(t("pd.caption", month=ui.month_label(f.period)))
 
-labels = project.options(f, st.query_params.get("project"))
+requested = st.query_params.get("project")
+labels = project.options(f, requested)
 if not labels:
     st.info(t("pd.none"))
     st.stop()
-filters.from_url("project_detail_project", list(labels), next(iter(labels)), param="project")
+unknown = requested is not None and requested not in labels and "project_detail_project" not in st.session_state
+if unknown:  # a link to a project the warehouse does not hold: say so, never show another one instead
+    st.warning(t("pd.unknown_project", project=ui.md(requested)))
+filters.from_url("project_detail_project", list(labels), None if unknown else next(iter(labels)), param="project")
 project_id = st.selectbox(t("pd.select"), list(labels), format_func=lambda p: labels[p], key="project_detail_project")
 filters.to_url("project_detail_project", None, param="project")  # a link ?project=ID opens this project
 if project_id is None:

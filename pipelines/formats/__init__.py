@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.batch import StagedBatch
+from pipelines.batch import InputError, StagedBatch
 
 Handler = Callable[..., list[StagedBatch]]
 XML_SNIFF_BYTES = 4096
@@ -33,10 +33,15 @@ def handler_for(path: Path, mapping: str | None = None) -> Handler | None:
     if suffix == ".xer":
         return _xer
     if suffix == ".xml":
-        from pipelines.formats.mspdi import is_mspdi
+        from pipelines.formats.mspdi import declares_dtd, is_mspdi
 
         with path.open("rb") as fh:
-            return _mspdi if is_mspdi(fh.read(XML_SNIFF_BYTES)) else None
+            head = fh.read(XML_SNIFF_BYTES)
+        if declares_dtd(head):
+            raise InputError(path.name, "xml_dtd", "the XML declares a document type (<!DOCTYPE …>): DTDs are refused "
+                                                   "for safety (entity expansion, external fetches); export the "
+                                                   "schedule without one")
+        return _mspdi if is_mspdi(head) else None
     from pipelines.formats import presets
 
     if mapping:

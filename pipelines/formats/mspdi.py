@@ -34,11 +34,20 @@ _SYMBOLS = {"£": "GBP", "€": "EUR"}
 
 def is_mspdi(head: bytes) -> bool:
     """Cheap sniff of a file's first bytes: is the root element an MS Project `Project`?"""
-    text = head.decode("utf-8", errors="ignore") if not head.startswith((b"\xff\xfe", b"\xfe\xff")) \
-        else head.decode("utf-16", errors="ignore")
-    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", "", text, flags=re.DOTALL).lstrip("\ufeff \t\r\n")
-    root = re.match(r"<(?:[\w.-]+:)?Project\b([^>]*)>", text)
+    text = re.sub(r"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(\[.*?\])?\s*>", "", _text(head), flags=re.DOTALL)
+    root = re.match(r"<(?:[\w.-]+:)?Project\b([^>]*)>", text.lstrip("\ufeff \t\r\n"))
     return bool(root and NS in root.group(1))
+
+
+def declares_dtd(head: bytes) -> bool:
+    """Does the XML declare a document type (an inline or external DTD)? Such files are refused: a DTD is how
+    entity expansion ("billion laughs") and external fetches get in, and no schedule export needs one."""
+    return bool(re.search(r"<!DOCTYPE", re.sub(r"<!--.*?-->", "", _text(head), flags=re.DOTALL), re.IGNORECASE))
+
+
+def _text(head: bytes) -> str:
+    return head.decode("utf-16", errors="ignore") if head.startswith((b"\xff\xfe", b"\xfe\xff")) \
+        else head.decode("utf-8", errors="ignore")
 
 
 def schedules(path: Path, *, as_of: date | None = None) -> list[Schedule]:
