@@ -110,6 +110,8 @@ def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBa
     # Rules read `_withheld` (cells a publisher declined to give, set by pipelines/formats presets) on every batch.
     withheld = "" if "_withheld" in table_columns else ", CAST(NULL AS VARCHAR) AS _withheld"
     all_rules = suite(batch.source) + [r.withheld_by_source(c) for c in _withheld_columns(con, batch, table_columns)]
+    if "_extra_fields" in table_columns:  # the file has rows longer than its header (pipelines.readers)
+        all_rules.append(r.no_extra_fields())
     checked = [rule for rule in all_rules if set(rule.needs) <= visible]
     skipped = [rule.rule for rule in all_rules if not set(rule.needs) <= visible]
 

@@ -126,6 +126,14 @@ def not_null(column: str) -> Rule:
                 (column,), f"{column} is required (empty or unconvertible cells fail, withheld cells excepted)")
 
 
+def no_extra_fields() -> Rule:
+    """A row with more fields than the header (an unquoted delimiter inside a value): quarantined whole, with the
+    extra text, rather than loaded with its text cut. The gate adds it to files that have such rows."""
+    query = "SELECT _source_row, _extra_fields AS value FROM {batch} WHERE _extra_fields IS NOT NULL"
+    return Rule("row_has_no_extra_fields", ROW, URE, {"unexpected_rows_query": query}, None, query,
+                ("_extra_fields",), "a row has no more fields than the header (quote values that hold the delimiter)")
+
+
 def blank_takes_default(column: str, key: str) -> Rule:
     """A blank cell of a column with a configured default: the row loads and takes the default; reported."""
     return warn_rows(f"{column}_blank_takes_default", column,

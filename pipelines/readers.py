@@ -57,6 +57,7 @@ DELIMITERS = (",", ";", "\t", "|")  # in order of preference when a header line 
 CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # never in a text export
 
 # Bound into the typing SQL.
+EXTRA_FIELDS = 64  # a row's fields past the header's that a lenient read keeps (and the gate quarantines)
 PARAMS = {
     "null_tokens": ["nan", "null", "none", "n/a", "na", "#n/a", "-", "\u2014"],  # typed: no value, not an error
     "true_words": ["true", "t", "yes", "y", "1", "1.0", "是"],
@@ -148,22 +149,32 @@ def _load_text(con: duckdb.DuckDBPyConnection, path: Path, cells: str, head: byt
             if m := re.search(r"CSV Error on Line: (\d+)[\s\S]*Value with unterminated quote", str(strict)):
                 raise InputError(path.name, "unterminated_quote", f"a quote opened on line {m[1]} is never closed: "
                                  "everything after it would be read as one cell") from None
-            _load_lenient(con, path, sql, params, delimiter)
+            _load_lenient(con, path, cells, sql, params, delimiter)
 
 
-def _load_lenient(con: duckdb.DuckDBPyConnection, path: Path, sql: str, params: dict, delimiter: str) -> None:
-    """A file the strict CSV reader refuses (stray quotes, short or long rows): DuckDB's lenient reader."""
+def _load_lenient(con: duckdb.DuckDBPyConnection, path: Path, cells: str, sql: str, params: dict,
+                  delimiter: str) -> None:
+    """A file the strict CSV reader refuses (stray quotes, short or long rows): DuckDB's lenient serial reader, which
+    pads short rows with NULLs. A row with more fields than the header keeps its extra fields in `_extra_fields`
+    (up to EXTRA_FIELDS of them), which the gate quarantines: an unquoted delimiter inside a description must not
+    cut the text silently."""
+    extra = [f"_extra_{i}" for i in range(1, EXTRA_FIELDS + 1)]
+    wide = f"{cells}__wide"
     try:
-        con.execute(sql + ", strict_mode=false)", params)
-        return
-    except duckdb.Error:
-        pass
-    try:  # short rows (and quoted line breaks with them) need the serial reader, which pads with NULLs
-        con.execute(sql + ", strict_mode=false, parallel=false, null_padding=true)", params)
+        con.execute(sql.replace(f"TABLE {_q(cells)}", f"TABLE {_q(wide)}") + ", strict_mode=false, parallel=false, "
+                    "null_padding=true)", {**params, "columns": params["columns"] | dict.fromkeys(extra, "VARCHAR")})
     except duckdb.Error as err:
         shown = {"\t": "tab"}.get(delimiter, repr(delimiter))
         raise InputError(path.name, "unreadable_file",
                          f"cannot read as {shown}-separated text: {_first_line(err)}") from None
+    joined = f"nullif(concat_ws($delim, {', '.join(_q(c) for c in extra)}), '')"
+    longer = con.execute(f"SELECT count(*) FILTER ({joined} IS NOT NULL) FROM {_q(wide)}", {"delim": delimiter}
+                         ).fetchone()
+    kept = ", ".join(_q(c) for c in params["columns"])
+    extras = f", {joined} AS _extra_fields" if longer and longer[0] else ""
+    con.execute(f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT {kept}{extras} FROM {_q(wide)}",
+                {"delim": delimiter} if extras else {})
+    con.execute(f"DROP TABLE {_q(wide)}")
 
 
 def _encoding(path: Path, head: bytes) -> str:
@@ -441,6 +452,11 @@ def conform(con: duckdb.DuckDBPyConnection, source: str, text_table: str, file_n
             cell = _q(raw["as_of_date"])  # an empty cell takes the fallback, an unreadable one stays an error
             fallback = f"CASE WHEN {cell} IS NULL OR {_placeholder(cell)} THEN {fallback} ELSE as_of_date END"
         outputs[outputs.index("as_of_date")] = f"{fallback} AS as_of_date"
+    # a row with more fields than the header (see _load_lenient) carries them on, for the gate to quarantine
+    longer = any(r[0] == "_extra_fields" for r in con.execute(f"DESCRIBE {_q(text_table)}").fetchall())
+    if longer:
+        cells.append("_extra_fields")
+        outputs.append("_extra_fields")
     _execute(con, f"""
         CREATE OR REPLACE TABLE {_q(table)} AS
         WITH cells AS (

@@ -296,3 +296,23 @@ def test_a_large_file_reports_the_percentage_of_its_long_statements(loaded: Path
     percents = [(m, p) for m, p in seen if p is not None]
     assert percents and all(0 <= p <= 100 for _, p in percents), seen
     assert {m for m, _ in percents} <= set(phases)
+
+
+def test_a_row_with_more_fields_than_the_header_is_quarantined_not_cut(loaded: Path, tmp_path: Path) -> None:
+    """An unquoted comma in an activity: the row is quarantined with all it said; the others load."""
+    text = ("employee_id,project_id,work_date,hours,activity,billable\n"
+            "E1,P1,2026-03-02,8,build,yes\n"
+            "E1,P2,2026-03-03,2,design, review with the client,no\n"
+            "E2,P1,2026-03-03,4,test,yes\n")
+    path = sf.write(tmp_path / "in", "timesheets", text)
+    (result,) = ingest.ingest_paths([path])
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 2, 1)
+    con = duckdb.connect(str(loaded), read_only=True)
+    row, record = con.execute("SELECT source_row, record FROM quarantine WHERE rule = 'row_has_no_extra_fields'"
+                              ).fetchone()
+    con.close()
+    assert row == 2 and '"_extra_fields":"no"' in record.replace(" ", "") and "review with the client" in record
+    assert count(loaded, "SELECT count(*) FROM raw_timesheets") == 2
+    other_day = text.replace("2026-03-03,4", "2026-03-04,4")  # another file: not "unchanged"
+    (strict,) = ingest.ingest_paths([sf.write(tmp_path / "strict", "timesheets", other_day)], strict=True)
+    assert strict.status == "rejected"
