@@ -78,6 +78,8 @@ def freeze(month: str, *, replace: bool = False, db: Path | None = None) -> Froz
                                    [month]).fetchone() or (0,))[0]
         folder = frozen_dir(db)
         folder.mkdir(exist_ok=True)
+        for stale in folder.glob(".*.building.duckdb*"):  # a killed freeze's scratch (we hold the write lock)
+            stale.unlink()
         target = folder / f"{month}.v{version}.duckdb"
         _build_as_of(con, folder / f".{month}.v{version}.building.duckdb", month_end(month), target)
         target.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # immutable: later loads never change it

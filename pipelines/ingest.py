@@ -80,13 +80,14 @@ def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: dat
     db = db or settings.db_path()
     with warehouse.connect(db):  # create the file and schema before any scratch connection attaches it
         pass
+    clean_scratch(db)
     files = sorted(expand(paths), key=_load_rank)
     results: list[LoadResult] = []
     for path in files:
         results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping, sheet=sheet,
                                 baseline=baseline, progress=progress or (lambda *_: None))
     if any(r.status in (LOADED, QUARANTINED, REJECTED) for r in results):
-        rebuild(db, progress=progress)  # a rejection is news too: it greys the KPIs its source feeds
+        rebuild(db, progress=progress)  # a rejection is news too: the Data-quality page shows it
     return results
 
 
@@ -117,12 +118,38 @@ def _load_rank(path: Path) -> tuple[int, str]:
     return len(LOAD_ORDER), path.name
 
 
+def scratch_dir(db: Path) -> Path:
+    return db.parent / "staging"
+
+
+_IN_USE: set[Path] = set()  # this process's scratch files (DuckDB does not lock a file against its own process)
+
+
+def clean_scratch(db: Path) -> list[Path]:
+    """Delete scratch files a killed or crashed load left behind; a file another process is loading into is
+    locked and stays. Returns what was deleted."""
+    gone = []
+    for scratch in sorted(scratch_dir(db).glob("*.duckdb")):
+        if scratch in _IN_USE:
+            continue
+        try:
+            duckdb.connect(str(scratch)).close()
+        except duckdb.Error:  # locked by a running load (or not a database we can open): leave it
+            continue
+        scratch.unlink(missing_ok=True)
+        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(scratch.with_suffix(".duckdb.tmp"), ignore_errors=True)
+        gone.append(scratch)
+    return gone
+
+
 # --- one file ------------------------------------------------------------------------------------
 
 def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list[LoadResult]:
     name = path.name
-    scratch = db.parent / "staging" / f"{uuid.uuid4().hex}.duckdb"
+    scratch = scratch_dir(db) / f"{uuid.uuid4().hex}.duckdb"
     scratch.parent.mkdir(parents=True, exist_ok=True)
+    _IN_USE.add(scratch)
     con = duckdb.connect(str(scratch))
     digest = ""
     watch = _StatementProgress(con, progress)
@@ -171,6 +198,7 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
         con.close()
         scratch.unlink(missing_ok=True)
         shutil.rmtree(scratch.with_suffix(".duckdb.tmp"), ignore_errors=True)
+        _IN_USE.discard(scratch)
 
 
 class _StatementProgress:

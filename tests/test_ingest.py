@@ -316,3 +316,23 @@ def test_a_row_with_more_fields_than_the_header_is_quarantined_not_cut(loaded: P
     other_day = text.replace("2026-03-03,4", "2026-03-04,4")  # another file: not "unchanged"
     (strict,) = ingest.ingest_paths([sf.write(tmp_path / "strict", "timesheets", other_day)], strict=True)
     assert strict.status == "rejected"
+
+
+def test_scratch_a_killed_load_left_is_cleaned_by_the_next_run_but_not_a_running_one(loaded: Path,
+                                                                                      tmp_path: Path) -> None:
+    staging = ingest.scratch_dir(loaded)
+    staging.mkdir(exist_ok=True)
+    left = staging / "0123456789abcdef.duckdb"  # what `kill -9` during a load leaves
+    duckdb.connect(str(left)).execute("CREATE TABLE batch_timesheets AS SELECT 1 AS x").close()
+    running = staging / "fedcba9876543210.duckdb"  # another process is loading into this one right now
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); sys.stdin.read()", str(running)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "budgets")])
+        assert result.status == "loaded"
+        assert not left.exists() and running.exists()
+    finally:
+        holder.communicate("")
+    assert ingest.clean_scratch(loaded) == [running]  # once that load has ended
