@@ -104,6 +104,7 @@ EN: dict[str, str] = {
     "filter.share": "Filters live in the address bar: copy the link to share this exact view.",
     # shared UI
     "ui.unknown": "unknown",
+    "ui.incident": "This page could not be shown (incident {id}); the details are in the server log.",
     "ui.yes": "yes",
     "ui.no": "no",
     "ui.why_unknown": "Why unknown?",
@@ -284,7 +285,7 @@ EN: dict[str, str] = {
     "load.failed": "{rejected} of {files} (file, source) batches were rejected; nothing of those files was written.",
     "load.output": "Output of pmo ingest",
     "load.error": "pmo ingest stopped with exit code {code} before reporting; its output is below.",
-    "load.saved_in": "Saved under {folder}",
+    "load.saved_in": "Kept as upload {folder}",
     "load.checks": "Checks",
 }
 
@@ -371,6 +372,7 @@ ZH: dict[str, str] = {
     "filter.latest": "最新（{month}）",
     "filter.share": "筛选条件保存在地址栏中：复制链接即可分享当前视图。",
     "ui.unknown": "未知",
+    "ui.incident": "此页面无法显示（事件编号 {id}）；详情见服务器日志。",
     "ui.yes": "是",
     "ui.no": "否",
     "ui.why_unknown": "为何未知？",
@@ -536,7 +538,7 @@ ZH: dict[str, str] = {
     "load.failed": "{files} 个（文件、数据源）批次中有 {rejected} 个被拒绝，这些文件的数据均未写入。",
     "load.output": "pmo ingest 的输出",
     "load.error": "pmo ingest 在生成报告前以退出码 {code} 结束；输出见下方。",
-    "load.saved_in": "已保存到 {folder}",
+    "load.saved_in": "已保存为上传批次 {folder}",
     "load.checks": "检查",
 }
 

@@ -3,6 +3,9 @@
 Run with `pmo serve` (or `streamlit run dashboard/streamlit_app.py`).
 """
 
+import logging
+import uuid
+
 import streamlit as st
 
 from dashboard import db, filters
@@ -31,4 +34,9 @@ filters.sidebar()
 if (version := db.data_version()) is not None:
     st.sidebar.caption(t("ui.data_version", version=version))
     filters.frozen_banner()
-page.run()
+try:
+    page.run()
+except Exception:  # the reader gets one line and an incident id, never a traceback or a server path
+    incident = uuid.uuid4().hex[:8]
+    logging.getLogger("pmo.dashboard").exception("incident %s on page %s", incident, page.title)
+    st.error(t("ui.incident", id=incident))

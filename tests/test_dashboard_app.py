@@ -275,3 +275,18 @@ def test_a_link_to_an_unknown_project_says_so_and_shows_no_other(demo_db: Path) 
     assert not at.metric and not at.get("plotly_chart")  # not silently another project's figures
     known = app("project_detail", project="PRJ-001")
     assert not known.warning and known.metric
+
+
+def test_a_failing_page_shows_an_incident_id_not_a_traceback(demo_db: Path, monkeypatch, caplog) -> None:
+    from dashboard.metrics import overview
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("could not open /srv/secret/warehouse.duckdb")
+
+    monkeypatch.setattr(overview, "headline", broken)
+    at = app()
+    assert not at.exception
+    [error] = at.error
+    assert "incident" in error.value and "/srv/secret" not in error.value and "Traceback" not in error.value
+    incident = error.value.split("incident ")[1][:8]
+    assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)  # the details: server log

@@ -1,5 +1,7 @@
 """Load data: an analyst uploads exports; they pass the same quality gate as `pmo ingest` and the report shows here."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -32,7 +34,7 @@ elif submitted:
 run = st.session_state.get("load_data_run")
 if run is not None:
     st.subheader(t("load.report"))
-    st.caption(t("load.saved_in", folder=ui.md(run.folder)))
+    st.caption(t("load.saved_in", folder=ui.md(Path(run.folder).name)))  # the upload's folder, never a server path
     report = pd.DataFrame(run.results, columns=["file", "source", "status", "rows_read", "rows_loaded",
                                                 "rows_quarantined", "message"])
     rejected = int((report["status"] == "rejected").sum())
