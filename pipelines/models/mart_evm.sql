@@ -35,16 +35,18 @@ es AS (
     WHERE e.ev IS NOT NULL AND e.pd IS NOT NULL
 ),
 gate AS (
-    -- budgets or status rows of this project and month failed the quality gate (mart_gate_impact)
+    -- which sources' rows of this project and month failed the quality gate (mart_gate_impact): budgets and
+    -- status grey the indices here; risks and quality make the health drivers unknown (mart_health reads them)
     SELECT
         e.project_id,
         e.month_index,
         bool_or(g.source = 'budgets') AS budgets_gate_failed,
-        bool_or(g.source = 'status') AS status_gate_failed
+        bool_or(g.source = 'status') AS status_gate_failed,
+        bool_or(g.source = 'risks') AS risks_gate_failed,
+        bool_or(g.source = 'quality') AS quality_gate_failed
     FROM e
     JOIN mart_gate_impact AS g
         ON g.project_id = e.project_id
-       AND g.source IN ('budgets', 'status')
        AND e.month >= g.from_month
        AND (g.to_month IS NULL OR e.month <= g.to_month)
     GROUP BY e.project_id, e.month_index
@@ -89,7 +91,9 @@ measures AS (
         e.at_months,
         round(es.es / nullif(e.at_months, 0), 4) AS spi_t,
         coalesce(g.budgets_gate_failed, false) AS budgets_gate_failed,
-        coalesce(g.status_gate_failed, false) AS status_gate_failed
+        coalesce(g.status_gate_failed, false) AS status_gate_failed,
+        coalesce(g.risks_gate_failed, false) AS risks_gate_failed,
+        coalesce(g.quality_gate_failed, false) AS quality_gate_failed
     FROM e
     LEFT JOIN es USING (project_id, month_index)
     LEFT JOIN gate AS g USING (project_id, month_index)
@@ -131,6 +135,8 @@ SELECT
     CASE WHEN m.budgets_gate_failed OR m.status_gate_failed THEN 'grey' ELSE index_rag(m.spi_t) END AS spi_t_rag,
     m.budgets_gate_failed,
     m.status_gate_failed,
+    m.risks_gate_failed,
+    m.quality_gate_failed,
     m.percent_complete,
     m.status_report_date,
     m.status_age_days,

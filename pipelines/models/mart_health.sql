@@ -65,21 +65,6 @@ quality AS (
     CROSS JOIN cfg
     GROUP BY e.project_id, e.month_start
 ),
-gate AS (
-    -- risks or quality failed the gate for this project and month (budgets and status: mart_evm says)
-    SELECT
-        e.project_id,
-        e.month_start,
-        bool_or(g.source = 'risks') AS risks_gate_failed,
-        bool_or(g.source = 'quality') AS quality_gate_failed
-    FROM e
-    JOIN mart_gate_impact AS g
-        ON g.project_id = e.project_id
-       AND g.source IN ('risks', 'quality')
-       AND e.month_start >= g.from_month
-       AND (g.to_month IS NULL OR e.month_start <= g.to_month)
-    GROUP BY e.project_id, e.month_start
-),
 inputs AS (
     SELECT
         e.project_id,
@@ -110,12 +95,11 @@ inputs AS (
         q.quality_checks,
         e.budgets_gate_failed,
         e.status_gate_failed,
-        coalesce(g.risks_gate_failed, false) AS risks_gate_failed,
-        coalesce(g.quality_gate_failed, false) AS quality_gate_failed
+        e.risks_gate_failed,
+        e.quality_gate_failed
     FROM e
     LEFT JOIN risk AS r USING (project_id, month_start)
     LEFT JOIN quality AS q USING (project_id, month_start)
-    LEFT JOIN gate AS g USING (project_id, month_start)
 ),
 scored AS (
     SELECT
