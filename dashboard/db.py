@@ -87,6 +87,9 @@ def restatements(period: str) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Frozen:
+    """A frozen month as the published snapshot lists it (the dashboard never opens the warehouse, where
+    pipelines.freeze keeps the full record)."""
+
     month: str
     version: int
     frozen_at: datetime

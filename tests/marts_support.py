@@ -100,6 +100,15 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str,
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """All rows of `sql` on the warehouse file `db`, read-only."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def approx(value: float, tolerance: float = 1e-6) -> Any:
     """Equal to `value` within `tolerance` (money comes back as Decimal and is compared as a number)."""
     return _Near(float(value), max(tolerance, 1e-9 * abs(float(value))))

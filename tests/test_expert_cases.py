@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from marts_support import query
 
 from dashboard import i18n
 from dashboard.filters import Filters
@@ -63,14 +64,6 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "timesheets": "loaded"}
     assert (results["budgets"].rows_quarantined, results["people"].rows_quarantined) == (1, 0)
     return db
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_quarantined_budget_row_greys_every_month_of_its_project(loaded: Path) -> None:

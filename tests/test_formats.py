@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from marts_support import query
 
 from pipelines import ingest
 from pipelines.batch import InputError, StagedBatch
@@ -47,14 +48,6 @@ def rows(con, batch: StagedBatch, where: str = "TRUE", params: list | None = Non
     cur = con.execute(f"SELECT * FROM {batch.table} WHERE {where} ORDER BY _source_row", params or [])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    c = duckdb.connect(str(db), read_only=True)
-    try:
-        return c.execute(sql, params or []).fetchall()
-    finally:
-        c.close()
 
 
 # --- recognising files (no samples needed) ----------------------------------------------------------

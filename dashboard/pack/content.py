@@ -86,7 +86,7 @@ def build_pack(month: str, lang: str) -> Pack:
     now, before = overview.projects(f), overview.projects(previous(f))
     exceptions = _exceptions(now, before)
     cap = int(settings.config()["report"]["exception_pages"])
-    sections = [_cover(f, now, presented), _health(f, now, exceptions), _changed(f),
+    sections = [_cover(f, now, presented), _health(f, exceptions), _changed(f),
                 *(_exception(f, row, lang) for row in exceptions.head(cap).to_dict("records"))]
     if len(exceptions) > cap:
         sections.append(Section(t("pack.more_exceptions")).table(exceptions.iloc[cap:][
@@ -121,7 +121,7 @@ def _cover(f: Filters, now: pd.DataFrame, presented: db.Frozen | None) -> Sectio
             .table(sources, t("pack.sources_caption")))
 
 
-def _health(f: Filters, now: pd.DataFrame, exceptions: pd.DataFrame) -> Section:
+def _health(f: Filters, exceptions: pd.DataFrame) -> Section:
     tiles, rags = overview.headline(f)
     teams, teams_before = (_over_allocated_teams(g) for g in (f, previous(f)))
     over = Tile(t("pack.over_teams"), fmt_int(teams), f"{teams - teams_before:+d}", delta_color="inverse",
