@@ -12,8 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import kaleido
 import pandas as pd
-import plotly.io as pio
 from pptx import Presentation
 from pptx.util import Emu, Pt
 
@@ -25,6 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--no-first-run", "--disable-component-update", "--disable-sync", "--no-pdf-header-footer")
 IMAGE_SIZE = (1100, 480)  # px of a chart image (PDF and PPTX)
+CHART_TIMEOUT = 300  # s for one chart image; a loaded 2-core machine needs far less, a hung one is stopped
 CSS = """
 body { font-family: "Noto Sans", "Noto Sans CJK SC", "Segoe UI", sans-serif; color: #212121; margin: 24px; }
 h1 { font-size: 26px; } h2 { font-size: 20px; border-bottom: 2px solid #3949ab; padding-bottom: 4px; }
@@ -112,7 +113,9 @@ def _html_cell(value: object) -> str:
 
 
 def chart_images(pack: Pack) -> dict[int, bytes]:
-    """Every chart of the pack as a PNG, rendered in one kaleido session on Debian's chromium."""
+    """Every chart of the pack as a PNG, rendered in one kaleido session on Debian's chromium. Offline by
+    construction: plotly.js comes from the plotly package and MathJax (a CDN script by default, which hangs a
+    render until it times out where the network drops packets) is off. A chart that fails stops the pack."""
     figures = [b.value for s in pack.sections for b in s.blocks if b.kind == "figure"]
     if not figures:
         return {}
@@ -120,10 +123,17 @@ def chart_images(pack: Pack) -> dict[int, bytes]:
         os.environ.setdefault("BROWSER_PATH", CHROMIUM)  # kaleido drives it; it never downloads a browser
     with tempfile.TemporaryDirectory(prefix="pmo-pack-") as folder:
         paths = [Path(folder) / f"{i}.png" for i in range(len(figures))]
+        specs = [{"fig": fig, "path": path, "opts": {"format": "png", "width": IMAGE_SIZE[0],
+                                                     "height": IMAGE_SIZE[1]}}
+                 for fig, path in zip(figures, paths, strict=True)]
         try:
-            pio.write_images(figures, paths, width=IMAGE_SIZE[0], height=IMAGE_SIZE[1])
-        except Exception as err:  # kaleido's errors name the browser it could not start
-            raise RenderError(f"charts could not be drawn (kaleido with {CHROMIUM}): {err}") from err
+            kaleido.write_fig_from_object_sync(specs, kopts={"mathjax": False, "timeout": CHART_TIMEOUT},
+                                               cancel_on_error=True)
+        except Exception as err:  # kaleido's errors name the browser it could not start or the chart that failed
+            raise RenderError(f"charts could not be drawn (kaleido with {CHROMIUM}): {err!r}") from err
+        missing = [i for i, path in enumerate(paths) if not path.is_file() or not path.stat().st_size]
+        if missing:
+            raise RenderError(f"kaleido drew no image for chart(s) {missing} of {len(paths)}")
         return {id(fig): path.read_bytes() for fig, path in zip(figures, paths, strict=True)}
 
 
