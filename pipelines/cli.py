@@ -1,7 +1,9 @@
 """The `pmo` command: demo, ingest, build, status, serve, freeze, report.
 
-Exit codes: 0 loaded (quarantined rows allowed), 1 a file was rejected (any failure with --strict),
-2 usage error. Errors are one line each; a traceback is shown only with PMO_DEBUG=1.
+Exit codes: 0 loaded (quarantined rows allowed), 1 a file was rejected (any failure with --strict) or the
+warehouse was busy with --no-wait, 2 usage error. Errors are one line each; a traceback is shown only with
+PMO_DEBUG=1. Commands that write wait for another pmo process's write to finish (saying so); every command but
+`status` first finishes a build a killed process owed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn
 from rich.table import Table
 
 from pipelines import settings
+from pipelines.warehouse import WarehouseBusy
 
 # Piped or captured output is read by scripts and logs: keep table rows whole instead of 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 200
@@ -39,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         errors.print("interrupted; the warehouse is unchanged by the unfinished file")
         return 1
+    except WarehouseBusy as busy:
+        errors.print(f"[red]error:[/red] {escape(str(busy))} (--no-wait: not waiting)", soft_wrap=True)
+        return 1
     except Exception as err:  # the last line of defence: one readable line, never a traceback
         if os.environ.get("PMO_DEBUG"):
             raise
@@ -54,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate the sample portfolio and load it")
     demo.add_argument("--out", type=Path, default=settings.PROJECT_ROOT / "data" / "demo",
                       help="folder for the generated files (default data/demo)")
+    demo.add_argument("--no-wait", action="store_true", help="fail at once while another pmo process writes")
     demo.set_defaults(run=_demo)
 
     ingest = commands.add_parser("ingest", help="validate and load files or folders")
@@ -66,9 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--sheet", help="the workbook sheet to read (default: the first visible one)")
     ingest.add_argument("--baseline", action="store_true", help="the schedule is its project's baseline")
     ingest.add_argument("--json", action="store_true", help="print the results as JSON")
+    ingest.add_argument("--no-wait", action="store_true", help="fail at once while another pmo process writes")
     ingest.set_defaults(run=_ingest)
 
     build = commands.add_parser("build", help="rebuild the marts from the raw layer")
+    build.add_argument("--no-wait", action="store_true", help="fail at once while another pmo process writes")
     build.set_defaults(run=_build)
 
     status = commands.add_parser("status", help="what is loaded, freshness, last gate results")
@@ -77,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     freeze = commands.add_parser("freeze", help="freeze a month as presented at its review")
     freeze.add_argument("--month", required=True, help="YYYY-MM")
     freeze.add_argument("--replace", action="store_true", help="freeze a frozen month again (both versions listed)")
+    freeze.add_argument("--no-wait", action="store_true", help="fail at once while another pmo process writes")
     freeze.set_defaults(run=_freeze)
 
     report = commands.add_parser("report", help="write the monthly review pack (.html, .pdf or .pptx)")
@@ -99,15 +109,33 @@ def _sources() -> list[str]:
 
 # --- commands ------------------------------------------------------------------------------------
 
+def _writer(args: argparse.Namespace, what: str):
+    """The warehouse's writer lock for a writing command: wait for another pmo process (saying so on stderr),
+    or with --no-wait fail at once."""
+    from pipelines.warehouse import writing
+
+    return writing(settings.db_path(), what, wait=not args.no_wait, notify=_say)
+
+
+def _say(message: str) -> None:
+    errors.print(escape(message), soft_wrap=True)
+
+
+def _finish_owed_build() -> None:
+    from pipelines.ingest import finish_owed_build
+
+    finish_owed_build(notify=_say)
+
+
 def _ingest(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         errors.print(f"[red]error:[/red] no such file or folder: {escape(', '.join(map(str, missing)))}",
                      soft_wrap=True)
         return 2
-    from pipelines.ingest import ingest_paths
+    from pipelines.ingest import expand, ingest_paths, load_names
 
-    with _progress_bar() as progress:
+    with _writer(args, f"pmo ingest {load_names(expand(args.paths))}"), _progress_bar() as progress:
         results = ingest_paths(args.paths, source=args.source, as_of=args.as_of, strict=args.strict,
                                mapping=args.mapping, baseline=args.baseline, sheet=args.sheet,
                                progress=progress)
@@ -156,7 +184,7 @@ def _demo(args: argparse.Namespace) -> int:
     with console.status("generating the sample portfolio …"):
         files = generate(args.out)
     console.print(f"generated {len(files)} files in {escape(str(args.out))}")
-    with _progress_bar() as progress:
+    with _writer(args, "pmo demo"), _progress_bar() as progress:
         results = ingest_paths(files, progress=progress)
     _print_results(results)
     console.print(f"warehouse: {escape(str(settings.db_path()))}")
@@ -167,10 +195,11 @@ def _demo(args: argparse.Namespace) -> int:
     return 1 if any(r.failed for r in results) else 0
 
 
-def _build(_args: argparse.Namespace) -> int:
+def _build(args: argparse.Namespace) -> int:
     from pipelines.ingest import rebuild
 
-    counts = rebuild()
+    with _writer(args, "pmo build"):
+        counts = rebuild()
     table = Table(title="Models built")
     table.add_column("model")
     table.add_column("rows", justify="right")
@@ -181,28 +210,27 @@ def _build(_args: argparse.Namespace) -> int:
 
 
 def _status(_args: argparse.Namespace) -> int:
-    from pipelines.status import source_status
+    from pipelines.status import status
 
     db = settings.db_path()
     if not db.exists():
         errors.print(f"no warehouse at {escape(str(db))} yet: run `pmo demo` or `pmo ingest FILES`", soft_wrap=True)
         return 1
+    found = status(db)
     table = Table(title=f"Warehouse {escape(str(db))} ({db.stat().st_size / 2**20:.1f} MiB)")
     headers = ("source", "rows", "files", "last load", "latest as-of", "last status", "quarantined",
                "failed checks", "age (days)")
     for h in headers:
         table.add_column(h)
-    for row in source_status(db):
+    for row in found.sources:
         table.add_row(*(("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in row))
     console.print(table)
-    _print_frozen()
+    console.print(f"[{'red' if found.behind else 'green'}]{escape(found.published)}[/]", soft_wrap=True)
+    _print_frozen(found.frozen)
     return 0
 
 
-def _print_frozen() -> None:
-    from pipelines.freeze import frozen_months
-
-    months = frozen_months()
+def _print_frozen(months) -> None:
     if not months:
         console.print("frozen months: none (`pmo freeze --month YYYY-MM` freezes one as presented)")
         return
@@ -219,8 +247,10 @@ def _freeze(args: argparse.Namespace) -> int:
     from pipelines.freeze import FreezeError, freeze
 
     try:
-        with console.status(f"freezing {escape(args.month)} as presented …"):
-            frozen = freeze(args.month, replace=args.replace)
+        with _writer(args, f"pmo freeze --month {args.month}"):
+            _finish_owed_build()
+            with console.status(f"freezing {escape(args.month)} as presented …"):
+                frozen = freeze(args.month, replace=args.replace)
     except FreezeError as err:
         errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
         return 2
@@ -239,6 +269,7 @@ def _report(args: argparse.Namespace) -> int:
         errors.print(f"[red]error:[/red] --out {escape(str(args.out))}: the suffix chooses the format, one of "
                      f"{', '.join(FORMATS)}", soft_wrap=True)
         return 2
+    _finish_owed_build()
     try:
         with console.status(f"writing the {escape(args.month)} review pack …"):
             pack = write_pack(args.month, args.out, lang=args.lang)
@@ -250,14 +281,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from pipelines import warehouse
-
-    db = settings.db_path()
-    if db.exists() and not warehouse.snapshot_is_current(db):
-        from pipelines.ingest import rebuild
-
-        with console.status("the dashboard's snapshot was built by other code: rebuilding the marts …"):
-            rebuild(db)
+    _finish_owed_build()  # e.g. a snapshot built by other code: a newer dashboard may read new columns
     app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
     streamlit = str(Path(sys.executable).with_name("streamlit"))  # not `-m`: a stray module in the cwd can't shadow it
     cmd = [streamlit, "run", str(app), "--server.address", "127.0.0.1", "--server.port", str(args.port),

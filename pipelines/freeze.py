@@ -65,7 +65,7 @@ def freeze(month: str, *, replace: bool = False, db: Path | None = None) -> Froz
         raise FreezeError(f"--month {month!r}: expected YYYY-MM, e.g. 2026-10")
     if not db.exists():
         raise FreezeError(f"no warehouse at {db}: load data first (`pmo demo` or `pmo ingest FILES`)")
-    with warehouse.connect(db) as con:
+    with warehouse.writing(db, f"freezing {month}"), warehouse.connect(db) as con:
         latest = _report_period(con)
         if latest is None or month > latest:
             raise FreezeError(f"{month} has no figures yet: the warehouse's latest month is {latest or 'none'}")
@@ -100,7 +100,7 @@ def freeze(month: str, *, replace: bool = False, db: Path | None = None) -> Froz
             target.unlink(missing_ok=True)
             raise
         warehouse.publish(con, db)  # the dashboard's month selector learns of the frozen month
-    return next(f for f in frozen_months(db) if f.month == month and f.version == version)
+        return next(f for f in frozen_months(con, db) if f.month == month and f.version == version)
 
 
 def _report_period(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -130,12 +130,9 @@ def _build_as_of(con: duckdb.DuckDBPyConnection, scratch: Path, as_of: date, tar
         scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
 
 
-def frozen_months(db: Path | None = None) -> list[FrozenMonth]:
-    """Every frozen version, newest month first."""
-    db = db or settings.db_path()
-    if not db.exists():
-        return []
-    con = duckdb.connect(str(db), read_only=True)
+def frozen_months(con: duckdb.DuckDBPyConnection, db: Path) -> list[FrozenMonth]:
+    """Every frozen version of the warehouse at `db`, newest month first, read through `con` (the warehouse or
+    a published snapshot of it: both carry frozen_month and frozen_input)."""
     try:
         rows = con.execute("""
             SELECT m.month, m.version, m.frozen_at, m.file_name, m.code_version, m.config_sha256,
@@ -144,12 +141,5 @@ def frozen_months(db: Path | None = None) -> list[FrozenMonth]:
             FROM frozen_month AS m ORDER BY m.month DESC, m.version DESC""").fetchall()
     except duckdb.CatalogException:  # a warehouse made before frozen months
         return []
-    finally:
-        con.close()
     return [FrozenMonth(m, v, at, frozen_dir(db) / name, code, config, inputs, current)
             for m, v, at, name, code, config, inputs, current in rows]
-
-
-def frozen_file(month: str, db: Path | None = None) -> Path | None:
-    """The current frozen file of `month`, None when the month is not frozen."""
-    return next((f.file for f in frozen_months(db) if f.month == month and f.is_current), None)

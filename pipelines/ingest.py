@@ -76,19 +76,28 @@ def file_hash(path: Path) -> str:
 def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: date | None = None,
                  strict: bool = False, mapping: str | None = None, baseline: bool = False, sheet: str | None = None,
                  db: Path | None = None, progress: Progress | None = None) -> list[LoadResult]:
-    """Load every file (folders expanded), referenced sources first; rebuild and publish the marts once."""
+    """Load every file (folders expanded), referenced sources first; rebuild and publish the marts once.
+    Holds the writer lock throughout, so the cross-file checks see every earlier load's commit."""
     db = db or settings.db_path()
-    with warehouse.connect(db):  # create the file and schema before any scratch connection attaches it
-        pass
-    clean_scratch(db)
     files = sorted(expand(paths), key=_load_rank)
-    results: list[LoadResult] = []
-    for path in files:
-        results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping, sheet=sheet,
-                                baseline=baseline, progress=progress or (lambda *_: None))
-    if any(r.status in (LOADED, QUARANTINED, REJECTED) for r in results):
-        rebuild(db, progress=progress)  # a rejection is news too: the Data-quality page shows it
+    with warehouse.writing(db, f"loading {load_names(files)}"):
+        with warehouse.connect(db):  # create the file and schema before any scratch connection attaches it
+            pass
+        clean_scratch(db)
+        owed = _build_owed(db)
+        results: list[LoadResult] = []
+        for path in files:
+            results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping,
+                                    sheet=sheet, baseline=baseline, progress=progress or (lambda *_: None))
+        if owed or any(r.status in (LOADED, QUARANTINED, REJECTED) for r in results):
+            rebuild(db, progress=progress)  # a rejection is news too: the Data-quality page shows it
     return results
+
+
+def load_names(files: list[Path], shown: int = 3) -> str:
+    """"a.csv, b.csv, c.csv and 4 more": what a load is busy with, for whoever waits for it."""
+    names = ", ".join(f.name for f in files[:shown])
+    return names + (f" and {len(files) - shown} more" if len(files) > shown else "") if files else "nothing"
 
 
 def rebuild(db: Path | None = None, *, progress: Progress | None = None) -> dict[str, int]:
@@ -97,7 +106,7 @@ def rebuild(db: Path | None = None, *, progress: Progress | None = None) -> dict
 
     if progress:
         progress("building marts")
-    with warehouse.connect(db) as con:
+    with warehouse.writing(db, "building the marts"), warehouse.connect(db) as con:
         con.execute("BEGIN")
         try:
             counts = build(con)
@@ -107,6 +116,26 @@ def rebuild(db: Path | None = None, *, progress: Progress | None = None) -> dict
             raise
         warehouse.publish(con, db)
     return counts
+
+
+def finish_owed_build(db: Path | None = None, *, notify: Progress | None = None) -> str | None:
+    """Rebuild and publish when a killed or crashed process left the published snapshot behind the raw layer
+    (or it was built by other code); returns why, None when nothing was owed. No warehouse, nothing to do."""
+    db = db or settings.db_path()
+    if not db.exists():
+        return None
+    with warehouse.writing(db, "finishing an owed build", notify=notify):
+        if owed := _build_owed(db):
+            if notify:
+                notify(f"{owed}: rebuilding the marts …")
+            rebuild(db)
+    return owed
+
+
+def _build_owed(db: Path) -> str | None:
+    with warehouse.connect(db) as con:
+        return warehouse.published_behind(con, db) if con.execute(
+            "SELECT count(*) FROM load_log").fetchone()[0] else None  # type: ignore[index]
 
 
 def _load_rank(path: Path) -> tuple[int, str]:
@@ -186,12 +215,15 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
         result = LoadResult(name, options["source"], REJECTED, message=str(err), load_id=uuid.uuid4().hex[:16])
         if digest:
             with _attached(con, db, read_only=False):
+                con.execute("BEGIN")
                 _log(con, name, result.source or "unknown", None, result, digest, [])
+                warehouse.bump_raw_version(con, "wh")
+                con.execute("COMMIT")
         return [result]
     except duckdb.IOException as err:
-        if "lock" in str(err).lower():
-            return [LoadResult(name, options["source"], REJECTED,
-                               message=f"{name}: the warehouse is busy (another pmo process is writing); try again")]
+        if "lock" in str(err).lower():  # pmo's own writers queue on warehouse.writing; this is another program
+            return [LoadResult(name, options["source"], REJECTED, message=f"{name}: not loaded, the warehouse file "
+                               "is open in another program (a DuckDB shell?); close it and load again")]
         raise
     finally:
         watch.stop()
@@ -335,6 +367,7 @@ def _write(con: duckdb.DuckDBPyConnection, db: Path, batches: list[StagedBatch],
                 _replace_rows(con, batch, load_id)
                 _insert_rows(con, batch, report, load_id, digest)
                 _log(con, batch.file_name, batch.source, batch.as_of_date, result, digest, report.results)
+            warehouse.bump_raw_version(con, "wh")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -348,6 +381,7 @@ def _log_rejection(con, db: Path, batches, reports, results, load_ids, digest) -
         for batch, report, result, load_id in zip(batches, reports, results, load_ids, strict=True):
             result.load_id = load_id
             _log(con, batch.file_name, batch.source, batch.as_of_date, result, digest, report.results)
+        warehouse.bump_raw_version(con, "wh")
         con.execute("COMMIT")
 
 

@@ -9,10 +9,13 @@ is the cache key that makes them see the new numbers once a load commits.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -59,7 +62,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 -- warehouses made before cell-level quarantine
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS row_loaded BOOLEAN DEFAULT false;
-CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR);  -- raw_version ...
 -- months frozen as presented (pipelines/freeze.py): one row per version, the files beside the warehouse
 CREATE TABLE IF NOT EXISTS frozen_month (
     month VARCHAR NOT NULL,           -- 'YYYY-MM'
@@ -120,6 +123,129 @@ def connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+# --- one writer at a time -------------------------------------------------------------------------
+
+class WarehouseBusy(RuntimeError):
+    """Another pmo process holds the writer lock and the caller chose not to wait."""
+
+
+_HELD: dict[Path, list] = {}  # this process's writer locks: warehouse -> [lock fd, depth, what]
+
+
+def lock_file(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextmanager
+def writing(path: Path | None = None, what: str = "writing", *, wait: bool = True,
+            notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the warehouse's writer lock for the block (re-entrant within a process). When another process
+    holds it: `notify` the message once and wait, or raise WarehouseBusy with it when `wait` is False."""
+    path = (path or settings.db_path()).resolve()
+    if held := _HELD.get(path):
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(fd, fcntl.LOCK_EX):
+            message = f"warehouse busy: {holder(path) or 'another pmo process is writing it'}"
+            if not wait:
+                raise WarehouseBusy(message)
+            if notify:
+                notify(f"{message}; waiting …")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"what": what, "since": datetime.now().isoformat(timespec="seconds"),
+                                  "pid": os.getpid()}).encode(), 0)
+        _HELD[path] = [fd, 1, what]
+        try:
+            yield
+        finally:
+            del _HELD[path]
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _try_lock(fd: int, kind: int) -> bool:
+    try:
+        fcntl.flock(fd, kind | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def holder(path: Path | None = None) -> str | None:
+    """What holds the writer lock ("loading a.csv since 2026-12-04 10:42, pid 123"), None when it is free."""
+    path = (path or settings.db_path()).resolve()
+    if held := _HELD.get(path):
+        return str(held[2])
+    try:
+        fd = os.open(lock_file(path), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        if _try_lock(fd, fcntl.LOCK_SH):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        try:
+            info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        except ValueError:  # the holder is writing it this instant
+            info = {}
+        since = str(info.get("since", "")).replace("T", " ")[:16]
+        return f"{info.get('what', 'a pmo process')} since {since or '?'}, pid {info.get('pid', '?')}"
+    finally:
+        os.close(fd)
+
+
+RAW_VERSION = "raw_version"
+
+
+def bump_raw_version(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Count one more change of the raw layer; call it inside the transaction that makes the change."""
+    con.execute(f"INSERT INTO {catalog}.warehouse_meta VALUES (?, '1') ON CONFLICT (key) DO UPDATE "
+                "SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR)", [RAW_VERSION])
+
+
+def raw_version(con: duckdb.DuckDBPyConnection) -> int:
+    """How many changes of the raw layer the database (a warehouse or a snapshot of one) has seen."""
+    try:
+        row = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [RAW_VERSION]).fetchone()
+    except duckdb.CatalogException:
+        return -1
+    return int(row[0]) if row else 0
+
+
+def published_behind(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> str | None:
+    """Why the published snapshot is not what the warehouse (`con`) would publish now, or None when it is:
+    no snapshot yet, one built by other code, or one built before the last change of the raw layer."""
+    snapshot = current_snapshot(path)
+    if snapshot is None:
+        return "nothing is published yet"
+    try:
+        published = duckdb.connect(str(snapshot[1]), read_only=True)
+    except duckdb.Error:
+        return f"the published snapshot v{snapshot[0]} cannot be read"
+    try:
+        code = published.execute("SELECT code_version FROM snapshot_info").fetchone()
+        published_raw = raw_version(published)
+    except duckdb.CatalogException:
+        code = None
+    finally:
+        published.close()
+    if code is None or code[0] != code_version():
+        return f"the published snapshot v{snapshot[0]} was built by other code"
+    if published_raw != (now := raw_version(con)):
+        return f"the published snapshot v{snapshot[0]} is behind the raw layer (raw change {published_raw} of {now})"
+    return None
+
+
 # --- published snapshots for readers -------------------------------------------------------------
 
 KEEP_SNAPSHOTS = 3
@@ -149,24 +275,6 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def snapshot_is_current(path: Path | None = None) -> bool:
-    """True when the newest snapshot was published by this code (a newer dashboard may read new columns)."""
-    snapshot = current_snapshot(path)
-    if snapshot is None:
-        return False
-    try:
-        con = duckdb.connect(str(snapshot[1]), read_only=True)
-    except duckdb.Error:
-        return False
-    try:
-        row = con.execute("SELECT code_version FROM snapshot_info").fetchone()
-    except duckdb.CatalogException:  # published before snapshots recorded their code version
-        return False
-    finally:
-        con.close()
-    return row is not None and row[0] == code_version()
-
-
 def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
     """Copy every table and view except raw_* and stg_* into a new immutable snapshot; return its version."""
     folder = published_dir(path)
@@ -185,8 +293,10 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> None:
     """`target`: a new DuckDB file with every table of `con` but raw_* and stg_* (marts, dims, cfg_*, the load
-    log ...), the macros the dashboard's queries call, and snapshot_info (code version, when written)."""
+    log, warehouse_meta ...), the macros the dashboard's queries call, snapshot_info (code version, when written)
+    and source_rows (the raw layer's row count per source)."""
     target.unlink(missing_ok=True)
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)  # a killed write's log must not be replayed
     names = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
         " AND table_catalog = current_database() AND NOT regexp_matches(table_name, '^(raw|stg)_') ORDER BY 1"
@@ -197,6 +307,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> None:
             con.execute(f'CREATE TABLE snapshot."{name}" AS SELECT * FROM main."{name}"')
         con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ? AS code_version, now() AS published_at",
                     [code_version()])
+        con.execute("CREATE TABLE snapshot.source_rows AS " + " UNION ALL ".join(  # `pmo status` reads it
+            f"SELECT '{name}' AS source, count(*) AS rows FROM main.{s.table}" for name, s in SOURCES.items()))
         home = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
         con.execute("USE snapshot")  # the macros the dashboard's queries call (index_rag ...), made there
         try:

@@ -264,26 +264,6 @@ def test_status_lists_all_twelve_sources_after_demo(demo_db: Path, capsys) -> No
     assert "loaded" in out and "age (days)" in out
 
 
-def test_a_snapshot_published_by_older_code_is_detected_and_rebuilt(loaded: Path) -> None:
-    from pipelines import warehouse
-
-    assert not warehouse.snapshot_is_current(loaded)  # the copied warehouse has no snapshot yet
-    ingest.rebuild(loaded)
-    assert warehouse.snapshot_is_current(loaded)
-    version, snapshot = warehouse.current_snapshot(loaded)
-    con = duckdb.connect(str(snapshot))  # what an older release published: no code version, an older schema
-    con.execute("DROP TABLE snapshot_info")
-    con.execute("ALTER TABLE quarantine DROP COLUMN row_loaded")
-    con.close()
-    assert not warehouse.snapshot_is_current(loaded)
-    ingest.rebuild(loaded)  # what `pmo serve` does before it starts the dashboard
-    assert warehouse.snapshot_is_current(loaded)
-    new_version, snapshot = warehouse.current_snapshot(loaded)
-    assert new_version == version + 1
-    assert count(snapshot, "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'quarantine' "
-                           "AND column_name = 'row_loaded'") == 1
-
-
 def test_a_large_file_reports_the_percentage_of_its_long_statements(loaded: Path, tmp_path: Path) -> None:
     path = tmp_path / "timesheets.csv"
     duckdb.sql("SELECT 'E1' AS employee_id, 'P1' AS project_id, DATE '2025-01-01' + CAST(i % 300 AS INTEGER) "
