@@ -112,6 +112,8 @@ def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBa
     all_rules = suite(batch.source) + [r.withheld_by_source(c) for c in _withheld_columns(con, batch, table_columns)]
     if "_extra_fields" in table_columns:  # the file has rows longer than its header (pipelines.readers)
         all_rules.append(r.no_extra_fields())
+    if "_overlong_line" in table_columns:  # the file has lines over the length limit (pipelines.readers)
+        all_rules.append(r.line_within_limit())
     checked = [rule for rule in all_rules if set(rule.needs) <= visible]
     skipped = [rule.rule for rule in all_rules if not set(rule.needs) <= visible]
 

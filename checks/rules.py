@@ -134,6 +134,24 @@ def no_extra_fields() -> Rule:
                 ("_extra_fields",), "a row has no more fields than the header (quote values that hold the delimiter)")
 
 
+def line_within_limit() -> Rule:
+    """A CSV line longer than [limits] csv_max_line_bytes: the reader put it aside (its number, size, sha256 and
+    first characters in `_overlong_line`) and the rest of the file loads. The gate adds it to files with such lines."""
+    query = "SELECT _source_row, _overlong_line AS value FROM {batch} WHERE _overlong_line IS NOT NULL"
+    return Rule("line_within_length_limit", ROW, URE, {"unexpected_rows_query": query}, None, query,
+                ("_overlong_line",), "a line is no longer than [limits] csv_max_line_bytes")
+
+
+def cells_within_length(columns: tuple[str, ...], limit: int) -> Rule:
+    """No text cell longer than `limit` characters ([limits] max_cell_chars; Excel holds at most 32,767)."""
+    longest = f"greatest({', '.join(f'coalesce(length({c}), 0)' for c in columns)})"
+    named = " || ".join(f"CASE WHEN length({c}) > {limit} THEN '{c}: ' || length({c}) || ' characters; ' ELSE '' END"
+                        for c in columns)
+    query = f"SELECT _source_row, rtrim({named}, '; ') AS value FROM {{batch}} WHERE {longest} > {limit}"
+    return Rule(f"text_at_most_{limit}_characters", ROW, URE, {"unexpected_rows_query": query}, None, query,
+                columns, f"no text cell is longer than {limit:,} characters ([limits] max_cell_chars)")
+
+
 def blank_takes_default(column: str, key: str) -> Rule:
     """A blank cell of a column with a configured default: the row loads and takes the default; reported."""
     return warn_rows(f"{column}_blank_takes_default", column,

@@ -22,6 +22,7 @@ from checks.rules import (
     between,
     blank_takes_default,
     budget_matches_bac,
+    cells_within_length,
     grain_unique,
     in_set,
     known,
@@ -63,6 +64,8 @@ def contract(source: str) -> list[Rule]:
         if col.allowed:
             rules.append(in_set(col.name, col.allowed))
     rules.append(grain_unique(spec.grain))
+    texts = tuple(c.name for c in spec.columns if c.type == TEXT)
+    rules.append(cells_within_length(texts, int(settings.config()["limits"]["max_cell_chars"])))
     if spec.snapshot:
         rules.append(not_null("as_of_date"))
     return rules

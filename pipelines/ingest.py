@@ -133,9 +133,13 @@ def finish_owed_build(db: Path | None = None, *, notify: Progress | None = None)
 
 
 def _build_owed(db: Path) -> str | None:
-    with warehouse.connect(db) as con:
-        return warehouse.published_behind(con, db) if con.execute(
-            "SELECT count(*) FROM load_log").fetchone()[0] else None  # type: ignore[index]
+    """Read-only (other processes may be reading the warehouse too): why a build is owed, None when it is not."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        try:
+            loaded = con.execute("SELECT count(*) FROM load_log").fetchone()[0]  # type: ignore[index]
+        except duckdb.CatalogException:  # created, never loaded
+            return None
+        return warehouse.published_behind(con, db) if loaded else None
 
 
 def _load_rank(path: Path) -> tuple[int, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import codecs
 import csv
+import hashlib
 import io
 import logging
 import os
@@ -58,6 +59,7 @@ CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])  # never in a
 
 # Bound into the typing SQL.
 EXTRA_FIELDS = 64  # a row's fields past the header's that a lenient read keeps (and the gate quarantines)
+READ_NOTES = ("_extra_fields", "_overlong_line")  # what a reader could not place in a row's cells
 PARAMS = {
     "null_tokens": ["nan", "null", "none", "n/a", "na", "#n/a", "-", "\u2014"],  # typed: no value, not an error
     "true_words": ["true", "t", "yes", "y", "1", "1.0", "是"],
@@ -135,21 +137,82 @@ def _load_text(con: duckdb.DuckDBPyConnection, path: Path, cells: str, head: byt
     encoding = _encoding(path, head)
     text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="ignore")
     delimiter, skip = _dialect(text, path.suffix.lower())
+    if head.count(b"\n") <= skip and path.stat().st_size > len(head):
+        raise InputError(path.name, "header_too_long", f"no line break in the first {len(head):,} bytes: "
+                         "a header row is never that long, so this is not a table")
     header = next(csv.reader(io.StringIO(text.split("\n", skip)[-1]), delimiter=delimiter), [])
     if not any(h.strip() for h in header):
         raise InputError(path.name, "empty_file", "no header row")
     columns = {h: "VARCHAR" for h in _dedupe(header)}
+    limit = int(settings.config()["limits"]["csv_max_line_bytes"])
     with _utf8(con, path, encoding, progress) as readable:
         sql = (f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT * FROM read_csv($path, auto_detect=false, "
-               "header=true, skip=$skip, delim=$delim, quote='\"', escape='\"', columns=$columns")
-        params = {"path": str(readable), "skip": skip, "delim": delimiter, "columns": columns}
+               "header=true, skip=$skip, delim=$delim, quote='\"', escape='\"', columns=$columns, "
+               "max_line_size=$max_line")
+        params = {"path": str(readable), "skip": skip, "delim": delimiter, "columns": columns, "max_line": limit}
         try:
-            con.execute(sql + ", strict_mode=true)", params)  # a well-formed file: one parallel pass
-        except duckdb.Error as strict:
-            if m := re.search(r"CSV Error on Line: (\d+)[\s\S]*Value with unterminated quote", str(strict)):
-                raise InputError(path.name, "unterminated_quote", f"a quote opened on line {m[1]} is never closed: "
-                                 "everything after it would be read as one cell") from None
-            _load_lenient(con, path, cells, sql, params, delimiter)
+            _read_csv(con, path, cells, sql, params, delimiter)
+        except _LongLine:
+            progress(f"{path.name}: setting aside lines over {limit:,} bytes")
+            with _without_long_lines(readable, _scratch_folder(con), limit, delimiter * (len(columns) - 1)) as (
+                    short, overlong):
+                _read_csv(con, path, cells, sql, {**params, "path": str(short)}, delimiter)
+            _mark_overlong(con, cells, next(iter(columns)), overlong)
+
+
+class _LongLine(Exception):
+    """DuckDB's CSV reader met a line over max_line_size."""
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, cells: str, sql: str, params: dict, delimiter: str) -> None:
+    try:
+        con.execute(sql + ", strict_mode=true)", params)  # a well-formed file: one parallel pass
+    except duckdb.Error as strict:
+        if "Maximum line size" in str(strict):
+            raise _LongLine from None
+        if m := re.search(r"CSV Error on Line: (\d+)[\s\S]*Value with unterminated quote", str(strict)):
+            raise InputError(path.name, "unterminated_quote", f"a quote opened on line {m[1]} is never closed: "
+                             "everything after it would be read as one cell") from None
+        _load_lenient(con, path, cells, sql, params, delimiter)
+
+
+OVERLONG_KEPT = 4096  # characters of an overlong line kept in quarantine, with its size and sha256
+_OVERLONG_MARK = "pmo-overlong-line-"
+
+
+@contextmanager
+def _without_long_lines(path: Path, scratch: Path | None, limit: int, padding: str
+                        ) -> Iterator[tuple[Path, list[tuple[str, str]]]]:
+    """A copy of the UTF-8 file where each line over `limit` bytes is one marker row (the marker in its first
+    field, `padding` giving the header's field count), and [(marker, what the line was)] to quarantine it by."""
+    overlong: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="pmo-lines-", dir=scratch) as folder:
+        copy = Path(folder) / "short.csv"
+        with path.open("rb") as src, copy.open("wb") as dst:
+            for number, line in enumerate(iter(lambda: src.readline(limit + 1), b""), start=1):
+                if line.endswith(b"\n") or len(line) <= limit:
+                    dst.write(line)
+                    continue
+                digest, size, kept = hashlib.sha256(line), len(line), line[:OVERLONG_KEPT * 4]
+                while not line.endswith(b"\n") and (line := src.readline(CHUNK)):
+                    digest.update(line)
+                    size += len(line)
+                marker = f"{_OVERLONG_MARK}{len(overlong)}"
+                begins = kept.decode("utf-8", errors="replace")[:OVERLONG_KEPT]
+                overlong.append((marker, f"line {number}: {size:,} bytes, over the limit of {limit:,} ([limits] "
+                                         f"csv_max_line_bytes); sha256 {digest.hexdigest()}; begins: {begins}"))
+                dst.write(f"{marker}{padding}\n".encode())
+        yield copy, overlong
+
+
+def _mark_overlong(con: duckdb.DuckDBPyConnection, cells: str, first: str, overlong: list[tuple[str, str]]) -> None:
+    """Turn the marker rows back into empty rows that carry `_overlong_line`, for the gate to quarantine."""
+    con.execute(f"ALTER TABLE {_q(cells)} ADD COLUMN _overlong_line VARCHAR")
+    con.execute("CREATE OR REPLACE TEMP TABLE _pmo_overlong (marker VARCHAR, line VARCHAR)")
+    con.executemany("INSERT INTO _pmo_overlong VALUES (?, ?)", overlong)
+    con.execute(f"UPDATE {_q(cells)} SET _overlong_line = o.line, {_q(first)} = NULL FROM _pmo_overlong o "
+                f"WHERE {_q(cells)}.{_q(first)} = o.marker")
+    con.execute("DROP TABLE _pmo_overlong")
 
 
 def _load_lenient(con: duckdb.DuckDBPyConnection, path: Path, cells: str, sql: str, params: dict,
@@ -261,6 +324,12 @@ def _dialect(text: str, suffix: str) -> tuple[str, int]:
     return (best if counts[best] else ","), 0
 
 
+def _scratch_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Where the staging database lives (temporary copies of a file go beside it), None for an in-memory one."""
+    db = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    return Path(db).parent if db else None
+
+
 @contextmanager
 def _utf8(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, progress: Progress) -> Iterator[Path]:
     """The file itself when UTF-8, else a UTF-8 copy written in chunks beside the staging database."""
@@ -268,8 +337,7 @@ def _utf8(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, progress: P
         yield path
         return
     progress(f"{path.name}: converting {encoding} to UTF-8")
-    db = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
-    with tempfile.TemporaryDirectory(prefix="pmo-utf8-", dir=Path(db).parent if db else None) as folder:
+    with tempfile.TemporaryDirectory(prefix="pmo-utf8-", dir=_scratch_folder(con)) as folder:
         copy = Path(folder) / "utf8.csv"
         try:
             with (path.open(encoding=encoding, newline="") as src,
@@ -452,18 +520,18 @@ def conform(con: duckdb.DuckDBPyConnection, source: str, text_table: str, file_n
             cell = _q(raw["as_of_date"])  # an empty cell takes the fallback, an unreadable one stays an error
             fallback = f"CASE WHEN {cell} IS NULL OR {_placeholder(cell)} THEN {fallback} ELSE as_of_date END"
         outputs[outputs.index("as_of_date")] = f"{fallback} AS as_of_date"
-    # a row with more fields than the header (see _load_lenient) carries them on, for the gate to quarantine
-    longer = any(r[0] == "_extra_fields" for r in con.execute(f"DESCRIBE {_q(text_table)}").fetchall())
-    if longer:
-        cells.append("_extra_fields")
-        outputs.append("_extra_fields")
+    # what the reader could not place in a row's cells (see _load_lenient, _without_long_lines) is carried on,
+    # for the gate to quarantine the row with it
+    notes = [n for (n, *_) in con.execute(f"DESCRIBE {_q(text_table)}").fetchall() if n in READ_NOTES]
+    cells += notes
+    outputs += notes
     _execute(con, f"""
         CREATE OR REPLACE TABLE {_q(table)} AS
         WITH cells AS (
             SELECT _source_row, {', '.join(cells)} FROM {_q(text_table)}
         ), typed AS (
             SELECT *, {', '.join(typed)} FROM cells
-            WHERE COALESCE({', '.join(map(_q, raw.values()))}) IS NOT NULL  -- blank lines are not rows
+            WHERE COALESCE({', '.join([*map(_q, raw.values()), *notes])}) IS NOT NULL  -- blank lines are not rows
         )
         SELECT {', '.join(outputs)}, _source_row,
                NULLIF(concat_ws('; ', {', '.join(errors) or 'NULL'}), '') AS _cast_errors

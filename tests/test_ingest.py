@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -15,7 +18,7 @@ import pipelines.ingest as ingest
 from pipelines.cli import main as pmo
 from pipelines.sources import SOURCES
 
-AUDIT = {"load_log", "gate_results"}  # record every attempt, rejected ones included
+AUDIT = {"load_log", "gate_results", "warehouse_meta"}  # record every attempt, rejected ones included
 
 
 def dump(db: Path, *, skip: set[str] = frozenset()) -> dict[str, list[tuple]]:
@@ -316,3 +319,41 @@ def test_scratch_a_killed_load_left_is_cleaned_by_the_next_run_but_not_a_running
     finally:
         holder.communicate("")
     assert ingest.clean_scratch(loaded) == [running]  # once that load has ended
+
+
+def test_a_line_over_the_length_limit_is_quarantined_and_the_rest_loads(loaded: Path, tmp_path: Path) -> None:
+    """[limits] csv_max_line_bytes = 1,048,576: a 2 MB line (one huge cell) is set aside, traceably."""
+    huge = "E1,P2,2026-03-03,2," + "x" * 2_000_000 + ",no"
+    text = (f"employee_id,project_id,work_date,hours,activity,billable\nE1,P1,2026-03-02,8,build,yes\n{huge}\n"
+            "E2,P1,2026-03-03,4,test,yes\n")
+    (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "timesheets", text)])
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 2, 1)
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        assert con.execute("SELECT employee_id, activity FROM raw_timesheets ORDER BY _source_row").fetchall() == \
+            [("E1", "build"), ("E2", "test")]
+        row, record = con.execute("SELECT source_row, record FROM quarantine WHERE rule = 'line_within_length_limit'"
+                                  ).fetchone()
+    digest = hashlib.sha256(f"{huge}\n".encode()).hexdigest()
+    assert row == 2
+    assert f"line 3: 2,000,023 bytes, over the limit of 1,048,576 ([limits] csv_max_line_bytes); sha256 {digest}; " \
+           f"begins: E1,P2,2026-03-03,2,xxx" in json.loads(record)["_overlong_line"]
+
+
+def test_a_cell_over_the_length_limit_quarantines_its_row(loaded: Path, tmp_path: Path) -> None:
+    """[limits] max_cell_chars = 32,767 (an Excel cell's limit): a 40,000-character activity."""
+    text = ("employee_id,project_id,work_date,hours,activity,billable\nE1,P1,2026-03-02,8,build,yes\n"
+            f"E2,P1,2026-03-03,4,{'y' * 40_000},yes\n")
+    (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "timesheets", text)])
+    assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 1, 1)
+    check = next(c for c in result.checks if c["rule"] == "text_at_most_32767_characters")
+    assert (check["success"], check["unexpected_count"]) == (False, 1)
+    assert "activity: 40000 characters" in check["examples"]
+
+
+def test_a_single_line_of_megabytes_is_refused_at_once(loaded: Path, tmp_path: Path) -> None:
+    path = tmp_path / "timesheets.csv"
+    path.write_text("x," * 25_000_000)  # 50 MB, no line break: not a table
+    start = time.monotonic()
+    (result,) = ingest.ingest_paths([path])
+    assert result.status == "rejected" and "no line break in the first 65,536 bytes" in result.message
+    assert time.monotonic() - start < 30  # was 297 s of CPU; generous on a loaded CI machine
