@@ -285,7 +285,11 @@ EN: dict[str, str] = {
     "load.failed": "{rejected} of {files} (file, source) batches were rejected; nothing of those files was written.",
     "load.output": "Output of pmo ingest",
     "load.error": "pmo ingest stopped with exit code {code} before reporting; its output is below.",
-    "load.saved_in": "Kept as upload {folder}",
+    "load.saved_in": "Kept as upload {folder}; each file is stored under its name tagged with its content hash, "
+                     "so two different files of the same name are both kept and loaded.",
+    "load.full": "Not saved: this upload ({incoming} MiB) would take the uploads folder ({used} MiB used) over its "
+                 "cap of {cap} MiB ([uploads] max_total_bytes in pmo.toml). Folders older than [uploads] keep_days "
+                 "are deleted automatically; ask an administrator to raise the cap or clean up sooner.",
     "load.checks": "Checks",
 }
 
@@ -538,7 +542,10 @@ ZH: dict[str, str] = {
     "load.failed": "{files} 个（文件、数据源）批次中有 {rejected} 个被拒绝，这些文件的数据均未写入。",
     "load.output": "pmo ingest 的输出",
     "load.error": "pmo ingest 在生成报告前以退出码 {code} 结束；输出见下方。",
-    "load.saved_in": "已保存为上传批次 {folder}",
+    "load.saved_in": "已保存为上传批次 {folder}；每个文件以其名称加内容哈希标记保存，同名的不同文件都会保留并加载。",
+    "load.full": "未保存：此次上传（{incoming} MiB）将使上传目录（已用 {used} MiB）超过上限 {cap} MiB"
+                 "（pmo.toml 中的 [uploads] max_total_bytes）。早于 [uploads] keep_days 的目录会自动删除；"
+                 "请联系管理员提高上限或提前清理。",
     "load.checks": "检查",
 }
 

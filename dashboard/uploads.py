@@ -1,17 +1,25 @@
 """Files uploaded in the browser go through the same gate as the CLI: saved under data/uploads/<timestamp>/,
 then `pmo ingest --json` runs in a separate process (great-expectations never loads into the Streamlit process,
-and a crash there cannot take the dashboard down). The next data_version() then shows the new snapshot."""
+and a crash there cannot take the dashboard down). The next data_version() then shows the new snapshot.
+
+Each file is stored under its name plus a tag of its content's sha256 (timesheets.csv ->
+timesheets.upload-kfajblcp.csv): two people's different files of the same name are two loads, never one
+replacing the other as a "corrected export" of the same name (pipelines/ingest.py rule 2). Upload folders older
+than [uploads] keep_days are deleted when the next upload is saved, and an upload that would take the folder over
+[uploads] max_total_bytes is refused (pmo.toml)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -40,13 +48,61 @@ def uploads_dir() -> Path:
     return Path(os.environ.get("PMO_UPLOADS") or settings.PROJECT_ROOT / "data" / "uploads")
 
 
-def save(files: Sequence[Upload]) -> Path:
-    """Write the uploads into a new timestamped folder, keeping only each file's base name."""
-    folder = uploads_dir() / datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+class UploadRefused(Exception):
+    """The upload would take the uploads folder over its size cap; nothing was saved."""
+
+    def __init__(self, used: int, incoming: int, cap: int):
+        self.used, self.incoming, self.cap = used, incoming, cap
+        super().__init__(f"{used + incoming:,} bytes would exceed [uploads] max_total_bytes = {cap:,}")
+
+
+def save(files: Sequence[Upload], now: datetime | None = None) -> Path:
+    """Write the uploads into a new timestamped folder, each under its base name tagged with its content hash,
+    after deleting upload folders older than [uploads] keep_days."""
+    limits, now = settings.config()["uploads"], now or datetime.now()
+    root = uploads_dir()
+    clean(root, now - timedelta(days=int(limits["keep_days"])))
+    incoming = sum(len(upload.getvalue()) for upload in files)
+    used = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) if root.is_dir() else 0
+    if used + incoming > int(limits["max_total_bytes"]):
+        raise UploadRefused(used, incoming, int(limits["max_total_bytes"]))
+    folder = root / now.strftime(FOLDER_TIME)
     folder.mkdir(parents=True)
     for upload in files:
-        (folder / Path(upload.name).name).write_bytes(upload.getvalue())
+        data = upload.getvalue()
+        (folder / stored_name(upload.name, data)).write_bytes(data)
     return folder
+
+
+FOLDER_TIME = "%Y%m%d-%H%M%S-%f"
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")  # no digits: never read as a date in the name
+
+
+def stored_name(name: str, data: bytes) -> str:
+    """'timesheets_2026-10-31.csv' -> 'timesheets_2026-10-31.upload-kfajblcp.csv' (the base name only)."""
+    base = Path(Path(name).name)
+    tag = hashlib.sha256(data).hexdigest()[:8].translate(_DIGITS_AS_LETTERS)
+    return f"{base.stem}.upload-{tag}{base.suffix}"
+
+
+def original_name(stored: str) -> str:
+    """The name the file had when it was uploaded."""
+    return re.sub(r"\.upload-[a-p]{8}(?=\.[^.]*$|$)", "", stored)
+
+
+def clean(root: Path, before: datetime) -> list[Path]:
+    """Delete the upload folders saved before `before` (their loads stay in the load log, with each file's
+    sha256); returns them."""
+    gone = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        try:
+            saved = datetime.strptime(folder.name, FOLDER_TIME)
+        except ValueError:  # not an upload folder: never ours to delete
+            continue
+        if saved < before:
+            shutil.rmtree(folder, ignore_errors=True)
+            gone.append(folder)
+    return gone
 
 
 def ingest(folder: Path, *, source: str | None, as_of: date | None, strict: bool, baseline: bool) -> IngestRun:

@@ -24,15 +24,13 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import python_calamine
 from charset_normalizer import from_bytes
 
-from pipelines import settings
+from pipelines import settings, workbook
 from pipelines.batch import InputError, StagedBatch
 from pipelines.sources import (
     BOOLEAN,
@@ -43,6 +41,7 @@ from pipelines.sources import (
     TEXT,
     Source,
     alias_index,
+    dedupe_headers,
     normalise_header,
 )
 
@@ -118,21 +117,6 @@ def _kind(path: Path, head: bytes) -> str:
     return "text"  # .xls "Excel exports" that are really CSV/TSV text are common
 
 
-def _dedupe(names: list[str]) -> list[str]:
-    """Blank headers become column_<n>; repeats (case-insensitive, as in SQL) get _2, _3 ..."""
-    out: list[str] = []
-    seen = {"_source_row"}
-    for i, raw in enumerate(names, start=1):
-        base = raw.strip() or f"column_{i}"
-        name, n = base, 1
-        while name.lower() in seen:
-            n += 1
-            name = f"{base}_{n}"
-        seen.add(name.lower())
-        out.append(name)
-    return out
-
-
 def _load_text(con: duckdb.DuckDBPyConnection, path: Path, cells: str, head: bytes, progress: Progress) -> None:
     encoding = _encoding(path, head)
     text = head.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="ignore")
@@ -143,7 +127,7 @@ def _load_text(con: duckdb.DuckDBPyConnection, path: Path, cells: str, head: byt
     header = next(csv.reader(io.StringIO(text.split("\n", skip)[-1]), delimiter=delimiter), [])
     if not any(h.strip() for h in header):
         raise InputError(path.name, "empty_file", "no header row")
-    columns = {h: "VARCHAR" for h in _dedupe(header)}
+    columns = {h: "VARCHAR" for h in dedupe_headers(header)}
     limit = int(settings.config()["limits"]["csv_max_line_bytes"])
     with _utf8(con, path, encoding, progress) as readable:
         sql = (f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT * FROM read_csv($path, auto_detect=false, "
@@ -352,51 +336,18 @@ def _utf8(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, progress: P
 
 
 def _load_excel(con: duckdb.DuckDBPyConnection, path: Path, cells: str, sheet: str | None) -> None:
-    try:
-        with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
-            if sheet is not None and sheet not in book.sheet_names:
-                raise InputError(path.name, "sheet_missing",
-                                 f"no sheet {sheet!r}; sheets: {', '.join(book.sheet_names)}")
-            visible = [m.name for m in book.sheets_metadata if m.visible == python_calamine.SheetVisibleEnum.Visible]
-            sheet = sheet or (visible or book.sheet_names)[0]
-            grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=True)
-    except python_calamine.PasswordError:
-        raise InputError(path.name, "unreadable_file", "the workbook is password-protected") from None
-    except (python_calamine.CalamineError, ValueError) as err:
-        raise InputError(path.name, "unreadable_file", f"not a readable workbook ({_first_line(err)})") from None
-    top = next((i for i, row in enumerate(grid) if any(_cell_text(v) for v in row)), None)
-    if top is None:
-        raise InputError(path.name, "empty_file", f"sheet {sheet!r} is empty")
-    headers, data = _dedupe([_cell_text(v) or "" for v in grid[top]]), grid[top + 1:]
-    sheet_table = pa.table({h: pa.array([_cell_text(r[i]) if i < len(r) else None for r in data], pa.string())
-                            for i, h in enumerate(headers)})
-    con.register("_pmo_sheet", sheet_table)
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT * FROM _pmo_sheet")
-    finally:
-        con.unregister("_pmo_sheet")
-
-
-def _cell_text(value: object) -> str | None:
-    """An Excel cell as the text a CSV export would hold: ISO dates, integers without '.0'."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    """The sheet, read by pipelines.workbook in a child process, as a table of text cells."""
+    with tempfile.TemporaryDirectory(prefix="pmo-sheet-", dir=_scratch_folder(con)) as folder:
+        grid = workbook.read_sheet(path, sheet, Path(folder))
+        con.execute(f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT * FROM read_parquet($grid)", {"grid": str(grid)})
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, path: Path, cells: str) -> None:
     params = {"path": str(path)}
     try:
         names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($path)", params).fetchall()]
-        as_text = ", ".join(f"CAST({_q(n)} AS VARCHAR) AS {_q(h)}" for n, h in zip(names, _dedupe(names), strict=True))
+        as_text = ", ".join(f"CAST({_q(n)} AS VARCHAR) AS {_q(h)}"
+                            for n, h in zip(names, dedupe_headers(names), strict=True))
         con.execute(f"CREATE OR REPLACE TABLE {_q(cells)} AS SELECT {as_text} FROM read_parquet($path)", params)
     except duckdb.Error as err:
         raise InputError(path.name, "unreadable_file", f"not a readable Parquet file ({_first_line(err)})") from None

@@ -223,6 +223,22 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
+def dedupe_headers(names: list[str]) -> list[str]:
+    """A file's headers as column names: blank ones become column_<n>; repeats (case-insensitive, as in SQL) get
+    _2, _3 ..."""
+    out: list[str] = []
+    seen = {"_source_row"}
+    for i, raw in enumerate(names, start=1):
+        base = raw.strip() or f"column_{i}"
+        name, n = base, 1
+        while name.lower() in seen:
+            n += 1
+            name = f"{base}_{n}"
+        seen.add(name.lower())
+        out.append(name)
+    return out
+
+
 def alias_index(source: Source, extra: dict[str, str] | None = None) -> dict[str, str]:
     """normalised header -> canonical column, for one source (canonical names, built-in aliases, user map)."""
     index: dict[str, str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 CLEAN: dict[str, str] = {
@@ -112,3 +113,14 @@ def ambiguous_dates(source: str) -> str:
 def duplicated_grain(source: str) -> str:
     table = rows(source)
     return to_text([*table, table[1]])
+
+
+@dataclass
+class Upload:
+    """A file as the browser's uploader hands it to the dashboard."""
+
+    name: str
+    data: bytes
+
+    def getvalue(self) -> bytes:
+        return self.data

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pandas as pd
 import pytest
+import sample_files as sf
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, i18n, ui
+from dashboard import db, i18n, ui, uploads
+from pipelines import settings
+from pipelines.ingest import ingest_paths
 from pipelines.warehouse import current_snapshot
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
@@ -224,7 +229,59 @@ def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db:
     report = next(d.value for d in at.dataframe if "status" in d.value)
     assert set(report["status"]) <= {"loaded", "loaded_with_quarantine"}
     assert db.data_version() == 1
-    assert list((tmp_path / "uploads").glob(f"*/{projects.name}")), "the upload is kept under uploads/<timestamp>/"
+    stored = uploads.stored_name(projects.name, projects.read_bytes())
+    assert list((tmp_path / "uploads").glob(f"*/{stored}")), "the upload is kept under uploads/<timestamp>/"
+    assert list(report["uploaded_as"]) == [projects.name] and list(report["file"]) == [stored]
+
+
+def upload(name: str, text: str) -> AppTest:
+    at = app("load_data")
+    at.file_uploader(key="load_data_files").set_value([(name, text.encode(), None)])
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_two_different_files_of_the_same_name_are_both_kept_and_loaded(warehouse_db: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_UPLOADS", str(tmp_path / "uploads"))
+    ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")])
+    header = "employee_id,project_id,work_date,hours,activity,billable\n"
+    ann = upload("timesheets.csv", header + "E1,P1,2026-03-02,8,build,yes\n")  # two people, one name
+    bob = upload("timesheets.csv", header + "E2,P1,2026-03-03,4,test,yes\n")
+    names = []
+    for at in (ann, bob):
+        report = next(d.value for d in at.dataframe if "status" in d.value)
+        assert list(report["uploaded_as"]) == ["timesheets.csv"] and list(report["status"]) == ["loaded"]
+        names += list(report["file"])
+    assert names[0] != names[1] and all(re.fullmatch(r"timesheets\.upload-[a-p]{8}\.csv", n) for n in names)
+    con = duckdb.connect(str(current_snapshot()[1]), read_only=True)
+    try:
+        assert con.execute("SELECT file_name, status, rows_loaded FROM load_log WHERE source = 'timesheets' "
+                           "ORDER BY loaded_at").fetchall() == [(names[0], "loaded", 1), (names[1], "loaded", 1)]
+    finally:
+        con.close()
+    assert sorted(p.name for p in (tmp_path / "uploads").glob("*/*")) == sorted(names)
+
+
+def test_an_upload_over_the_size_cap_is_refused_and_old_uploads_are_cleaned(warehouse_db: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "uploads"
+    monkeypatch.setenv("PMO_UPLOADS", str(root))
+    config = tmp_path / "pmo.toml"
+    config.write_text(settings.DEFAULT_CONFIG.read_text().replace("max_total_bytes = 2_147_483_648",
+                                                                 "max_total_bytes = 1_000"))
+    monkeypatch.setenv("PMO_CONFIG", str(config))
+    at = upload("timesheets.csv", "x" * 1_001)
+    assert any("over its cap of 0 MiB" in e.value and "[uploads] max_total_bytes" in e.value for e in at.error)
+    assert not root.exists() or not any(root.iterdir()), "nothing of a refused upload is saved"
+    old = uploads.save([sf.Upload("a.csv", b"a" * 600)], now=datetime(2026, 1, 1))
+    keep = root / "notes"  # not an upload folder: never deleted
+    keep.mkdir()
+    with pytest.raises(uploads.UploadRefused):  # 600 + 600 bytes > 1,000 while January's upload is kept
+        uploads.save([sf.Upload("b.csv", b"b" * 600)], now=datetime(2026, 3, 1))
+    new = uploads.save([sf.Upload("b.csv", b"b" * 600)], now=datetime(2026, 4, 2))  # 91 days on: January's goes
+    assert not old.exists() and new.exists() and keep.exists()
 
 
 def test_full_width_formula_starts_are_neutralised_too() -> None:

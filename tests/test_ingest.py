@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,8 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 import sample_files as sf
+import xlsxwriter
 
 import pipelines.ingest as ingest
+from pipelines import settings
 from pipelines.cli import main as pmo
 from pipelines.sources import SOURCES
 
@@ -357,3 +360,47 @@ def test_a_single_line_of_megabytes_is_refused_at_once(loaded: Path, tmp_path: P
     (result,) = ingest.ingest_paths([path])
     assert result.status == "rejected" and "no line break in the first 65,536 bytes" in result.message
     assert time.monotonic() - start < 30  # was 297 s of CPU; generous on a loaded CI machine
+
+
+def limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **values: int) -> None:
+    """PMO_CONFIG: pmo.toml with these [limits] values."""
+    text = settings.DEFAULT_CONFIG.read_text()
+    for key, value in values.items():
+        text, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
+        assert found == 1, key
+    config = tmp_path / "pmo.toml"
+    config.write_text(text)
+    monkeypatch.setenv("PMO_CONFIG", str(config))
+
+
+def timesheet_workbook(path: Path, rows: int) -> Path:
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Timesheets")
+    sheet.write_row(0, 0, ["employee_id", "project_id", "work_date", "hours", "activity", "billable"])
+    for i in range(1, rows + 1):
+        sheet.write_row(i, 0, ["E1", "P1", f"2025-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}", 1, f"task {i}", "yes"])
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize(("limit", "expected"), [
+    ({"workbook_max_uncompressed_bytes": 100_000}, "over the limit of 100,000 ([limits] "
+                                                   "workbook_max_uncompressed_bytes) [workbook_too_large]"),
+    ({"workbook_max_cells": 1_000}, "sheet sheet1 declares 18,006 cells, over the limit of 1,000 ([limits] "
+                                    "workbook_max_cells) [workbook_too_large]"),
+    ({"workbook_reader_memory_bytes": 30_000_000}, "([limits] workbook_reader_memory_bytes)"),
+])
+def test_a_workbook_over_a_limit_is_refused_before_it_can_exhaust_the_machine(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: dict, expected: str) -> None:
+    """Zip bombs: the directory's unpacked size and the sheet's declared cells are checked before reading, and the
+    reader runs in a child process with a memory cap (30 MB: it cannot even start, as a bomb would end)."""
+    path = timesheet_workbook(tmp_path / "timesheets.xlsx", 3_000)
+    before = dump(loaded, skip=AUDIT)
+    limits(tmp_path, monkeypatch, **limit)
+    (result,) = ingest.ingest_paths([path])
+    assert result.status == "rejected" and expected in result.message, result.message
+    assert "Traceback" not in result.message
+    assert dump(loaded, skip=AUDIT) == before
+    monkeypatch.delenv("PMO_CONFIG")
+    (result,) = ingest.ingest_paths([path])  # within the limits of pmo.toml it loads
+    assert (result.status, result.rows_loaded) == ("loaded", 3_000)

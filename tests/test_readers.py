@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from pipelines import formats, readers
+from pipelines import formats, readers, settings
 from pipelines.batch import InputError, StagedBatch
 from pipelines.readers import date_from_file_name, header_map, load_user_map, read_table, stage_file
 from pipelines.sources import SOURCES
@@ -281,7 +281,7 @@ def test_invalid_dates_and_numbers_are_null_with_cast_errors(con, tmp_path: Path
 
 def test_configured_slash_order_decides_ambiguous_columns(con, tmp_path: Path, monkeypatch) -> None:
     config = tmp_path / "pmo.toml"
-    config.write_text('[dates]\nslash_order = "mdy"\n')
+    config.write_text(settings.DEFAULT_CONFIG.read_text().replace('slash_order = "auto"', 'slash_order = "mdy"'))
     monkeypatch.setenv("PMO_CONFIG", str(config))
     batch = stage(con, tmp_path, "timesheets.csv", TIMESHEET_HEADER + "E1,P1,03/04/2026,1\n")
     assert column(con, batch, "work_date") == [date(2026, 3, 4)]

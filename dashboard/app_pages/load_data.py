@@ -25,11 +25,16 @@ with st.form("load_data_form", clear_on_submit=True):
 if submitted and not files:
     st.warning(t("load.need_files"))
 elif submitted:
-    with st.status(t("load.running"), expanded=False) as status:
+    try:
         folder = uploads.save(files)
-        st.session_state["load_data_run"] = uploads.ingest(folder, source=source, as_of=as_of, strict=strict,
-                                                           baseline=baseline)
-        status.update(state="complete")
+    except uploads.UploadRefused as full:
+        st.error(t("load.full", incoming=f"{full.incoming / 2**20:,.1f}", used=f"{full.used / 2**20:,.1f}",
+                   cap=f"{full.cap / 2**20:,.0f}"))
+    else:
+        with st.status(t("load.running"), expanded=False) as status:
+            st.session_state["load_data_run"] = uploads.ingest(folder, source=source, as_of=as_of, strict=strict,
+                                                               baseline=baseline)
+            status.update(state="complete")
 
 run = st.session_state.get("load_data_run")
 if run is not None:
@@ -37,6 +42,7 @@ if run is not None:
     st.caption(t("load.saved_in", folder=ui.md(Path(run.folder).name)))  # the upload's folder, never a server path
     report = pd.DataFrame(run.results, columns=["file", "source", "status", "rows_read", "rows_loaded",
                                                 "rows_quarantined", "message"])
+    report.insert(0, "uploaded_as", report["file"].map(uploads.original_name))  # which upload each stored file is
     rejected = int((report["status"] == "rejected").sum())
     if report.empty:
         st.error(t("load.error", code=run.returncode))
