@@ -245,6 +245,11 @@ EN: dict[str, str] = {
     "dq.quarantine_caption": "Rows held back by a row-level rule, and cells a cell rule emptied (their row loaded): "
                           "source row number, rule and the record as read "
                           "(newest {limit} rows; download for the list).",
+    "dq.replaced": "Rows replaced by later loads",
+    "dq.replaced_caption": "A later file replaces rows of an earlier one: a corrected export of the same name "
+                           "(all its rows), a snapshot of the same project and as-of date, or a row with the same "
+                           "key. Each load's rows loaded minus rows replaced later are its rows in the warehouse now "
+                           "(load history).",
     "dq.rejected": "Rejected loads",
     "dq.loads": "Load history",
     "dq.fresh": "fresh",
@@ -503,6 +508,9 @@ ZH: dict[str, str] = {
     "dq.quarantine": "隔离行",
     "dq.quarantine_caption": "被行级规则拦下的行，以及被单元格规则清空的单元格（其行已加载）："
                              "源文件行号、规则以及读取时的原始记录（最新 {limit} 行）。",
+    "dq.replaced": "被后续加载替换的行",
+    "dq.replaced_caption": "后加载的文件会替换先前文件的行：同名的更正导出（其全部行）、同一项目同一截至日期的快照，"
+                           "或键相同的行。每次加载的已加载行数减去后来被替换的行数，即其当前在仓库中的行数（见加载历史）。",
     "dq.rejected": "被拒绝的加载",
     "dq.loads": "加载历史",
     "dq.fresh": "最新",
@@ -599,6 +607,12 @@ COLUMNS_EN: dict[str, str] = {
     "rows_loaded": "Rows loaded",
     "rows_quarantined": "Quarantined rows",
     "load_id": "Load",
+    "replaced_at": "Replaced at",
+    "replaced_by": "Replaced by (file)",
+    "replaced_load_id": "Replaced load",
+    "rows_replaced": "Rows replaced",
+    "rows_replaced_later": "Rows replaced later",
+    "rows_now": "Rows now",
     "message": "Message",
     "last_load": "Last load",
     "last_file": "Last file",
@@ -671,6 +685,12 @@ COLUMNS_ZH: dict[str, str] = {
     "rows_loaded": "加载行数",
     "rows_quarantined": "隔离行数",
     "load_id": "加载编号",
+    "replaced_at": "替换时间",
+    "replaced_by": "替换文件",
+    "replaced_load_id": "被替换的加载",
+    "rows_replaced": "替换行数",
+    "rows_replaced_later": "后来被替换行数",
+    "rows_now": "当前行数",
     "message": "消息",
     "last_load": "最近加载",
     "last_file": "最近文件",

@@ -7,10 +7,12 @@ sources the file holds. A file either lands whole (minus quarantined rows) or no
 Replacement rules, applied inside that transaction for every batch:
 1. a file whose bytes were already loaded (same sha256, still active) is skipped: nothing changes;
 2. a corrected export, i.e. a file with the same name and source as an earlier load, replaces all of
-   that earlier load's rows;
+   that earlier load's rows (corrected_export);
 3. snapshot sources (status, milestones, risks): the batch's as-of dates replace the rows of those
-   as-of dates for the projects it covers;
-4. any remaining row with the same grain key as an incoming row is replaced (upsert by grain).
+   as-of dates for the projects it covers (snapshot_as_of);
+4. any remaining row with the same grain key as an incoming row is replaced (upsert by grain: same_grain).
+Every replaced row is counted in load_replaced (later load, earlier load, rule), so for each load
+rows_loaded - rows replaced later = its rows in the raw layer.
 """
 
 from __future__ import annotations
@@ -394,20 +396,25 @@ def _grain_match(new: str, old: str, source: str) -> str:
 
 
 def _replace_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, load_id: str) -> None:
-    """Delete what this batch supersedes (rules 2-4 of the module docstring)."""
+    """Delete what this batch supersedes (rules 2-4 of the module docstring), recording in load_replaced how many
+    rows of which earlier load each rule replaced."""
     source = SOURCES[batch.source]
     raw = f"wh.{source.table}"
     previous = [r[0] for r in con.execute(
         "SELECT load_id FROM wh.load_log WHERE source = ? AND file_name = ? AND status IN (?, ?)",
         [batch.source, batch.file_name, LOADED, QUARANTINED]).fetchall()]
+    rules = [("snapshot_as_of", f"EXISTS (SELECT 1 FROM {batch.table} b WHERE b.project_id = t.project_id "
+                                "AND b.as_of_date = t.as_of_date)")] if source.snapshot else []
+    rules.append(("same_grain", f"EXISTS (SELECT 1 FROM {batch.table} b WHERE {_grain_match('b', 't', batch.source)})"))
     if previous:
-        con.execute(f"DELETE FROM {raw} WHERE list_contains(?, _load_id)", [previous])
-        con.execute("DELETE FROM wh.quarantine WHERE list_contains(?, load_id)", [previous])
-    if source.snapshot:
-        con.execute(f"""DELETE FROM {raw} t WHERE EXISTS (SELECT 1 FROM {batch.table} b
-                        WHERE b.project_id = t.project_id AND b.as_of_date = t.as_of_date)""")
-    con.execute(f"DELETE FROM {raw} t WHERE EXISTS (SELECT 1 FROM {batch.table} b "
-                f"WHERE {_grain_match('b', 't', batch.source)})")
+        con.execute("DELETE FROM wh.quarantine WHERE list_contains($previous, load_id)", {"previous": previous})
+        rules.insert(0, ("corrected_export", "list_contains($previous, t._load_id)"))
+    for rule, where in rules:
+        bound = {"previous": previous} if "$previous" in where else {}
+        con.execute(f"""INSERT INTO wh.load_replaced SELECT $load_id, t._load_id, $source, $rule, count(*)
+                        FROM {raw} t WHERE {where} GROUP BY t._load_id ORDER BY t._load_id""",
+                    {**bound, "load_id": load_id, "source": batch.source, "rule": rule})
+        con.execute(f"DELETE FROM {raw} t WHERE {where}", bound)
     # Earlier loads of this source with no rows left are superseded.
     con.execute(f"""UPDATE wh.load_log SET status = 'superseded',
                         message = message || ' (superseded by ' || ? || ')'

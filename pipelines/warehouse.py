@@ -62,6 +62,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
 );
 -- warehouses made before cell-level quarantine
 ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS row_loaded BOOLEAN DEFAULT false;
+CREATE TABLE IF NOT EXISTS load_replaced (  -- rows a load replaced: rows_loaded - replaced later = rows in raw
+    load_id VARCHAR NOT NULL,         -- the later load
+    replaced_load_id VARCHAR NOT NULL,  -- the earlier load whose rows it replaced
+    source VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,            -- corrected_export | snapshot_as_of | same_grain (pipelines/ingest.py)
+    rows BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR);  -- raw_version ...
 -- months frozen as presented (pipelines/freeze.py): one row per version, the files beside the warehouse
 CREATE TABLE IF NOT EXISTS frozen_month (

@@ -326,6 +326,27 @@ def test_data_quality_shows_the_demo_export_that_failed_the_gate(demo_db) -> Non
         ["risks", "risks_2026-10.csv", "impact_between_1_and_5", BAD_EXPORT_ROWS]]
 
 
+def test_data_quality_lists_rows_a_later_load_replaced(warehouse_db: Path, tmp_path: Path) -> None:
+    header = "employee_id,project_id,work_date,hours,activity,billable\n"
+    ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")])
+    ingest_paths([sf.write(tmp_path / "a", "timesheets", header + "E1,P1,2026-03-02,8,build,yes\n"
+                           "E2,P1,2026-03-03,4,test,yes\n")])
+    fix = tmp_path / "b" / "timesheets_fix.csv"
+    fix.parent.mkdir()
+    fix.write_text(header + "E2,P1,2026-03-03,5,test,yes\n")
+    ingest_paths([fix])
+    at = app("data_quality")
+    assert not at.exception
+    replaced = next(d.value for d in at.dataframe if "rows_replaced" in d.value.columns)
+    assert replaced[["source", "replaced_by", "file_name", "rule", "rows_replaced"]].values.tolist() == [
+        ["timesheets", "timesheets_fix.csv", "timesheets.csv", "same_grain", 1]]
+    at.toggle(key="data_quality_history").set_value(True).run()
+    history = next(d.value for d in at.dataframe if "rows_now" in d.value.columns)
+    counts = history.set_index("file_name").loc[["timesheets.csv", "timesheets_fix.csv"],
+                                                 ["rows_loaded", "rows_replaced_later", "rows_now"]]
+    assert counts.values.tolist() == [[2, 1, 1], [1, 0, 1]]
+
+
 def test_a_link_to_an_unknown_project_says_so_and_shows_no_other(demo_db: Path) -> None:
     at = app("project_detail", project="NOPE")
     assert any("No project NOPE in the warehouse" in w.value for w in at.warning)

@@ -404,3 +404,40 @@ def test_a_workbook_over_a_limit_is_refused_before_it_can_exhaust_the_machine(
     monkeypatch.delenv("PMO_CONFIG")
     (result,) = ingest.ingest_paths([path])  # within the limits of pmo.toml it loads
     assert (result.status, result.rows_loaded) == ("loaded", 3_000)
+
+
+def reconciles(db: Path) -> list[tuple]:
+    """Per load: (file, rows loaded, rows replaced later, rows in raw now), where loaded - replaced <> now."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        in_raw = " UNION ALL ".join(f"SELECT _load_id AS load_id FROM {s.table}" for s in SOURCES.values())
+        return con.execute(f"""
+            WITH now AS (SELECT load_id, count(*) AS rows FROM ({in_raw}) GROUP BY ALL),
+            replaced AS (SELECT replaced_load_id AS load_id, sum(rows) AS rows FROM load_replaced GROUP BY ALL)
+            SELECT l.file_name, l.rows_loaded, coalesce(r.rows, 0), coalesce(n.rows, 0) FROM load_log l
+            LEFT JOIN replaced r USING (load_id) LEFT JOIN now n USING (load_id)
+            WHERE l.status <> 'rejected' AND l.rows_loaded - coalesce(r.rows, 0) <> coalesce(n.rows, 0)""").fetchall()
+
+
+def test_replaced_rows_are_accounted_per_load_and_counts_reconcile(loaded: Path, tmp_path: Path) -> None:
+    header = "employee_id,project_id,work_date,hours,activity,billable\n"
+    march = sf.write(tmp_path / "a", "timesheets", header + "E1,P1,2026-03-02,8,build,yes\n"
+                     "E1,P2,2026-03-02,2,design,no\nE2,P1,2026-03-03,4,test,yes\n")
+    (first,) = ingest.ingest_paths([march])
+    fix = tmp_path / "b" / "timesheets_fix.csv"  # another file: one row of the same grain, one new
+    fix.parent.mkdir()
+    fix.write_text(header + "E2,P1,2026-03-03,5,test,yes\nE2,P1,2026-03-04,3,test,yes\n")
+    (second,) = ingest.ingest_paths([fix])
+    corrected = sf.write(tmp_path / "c", "timesheets", header + "E1,P1,2026-03-02,7,build,yes\n")  # same name
+    (third,) = ingest.ingest_paths([corrected])
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        assert con.execute("SELECT load_id, replaced_load_id, rule, rows FROM load_replaced ORDER BY ALL"
+                           ).fetchall() == sorted([(second.load_id, first.load_id, "same_grain", 1),
+                                                   (third.load_id, first.load_id, "corrected_export", 2)])
+        assert con.execute("SELECT sum(hours) FROM raw_timesheets").fetchone()[0] == 7 + 5 + 3
+    assert reconciles(loaded) == []
+
+
+def test_every_load_of_the_demo_reconciles_with_the_raw_layer(demo_db: Path) -> None:
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM load_log WHERE status <> 'rejected'").fetchone()[0] > 10
+    assert reconciles(demo_db) == []

@@ -26,6 +26,10 @@ with_rows = sources.loc[sources["rows_quarantined"] > 0, "source"].tolist()
 chosen = st.multiselect(t("col.source"), with_rows, key="data_quality_quarantine_sources", placeholder=t("filter.all"))
 ui.table(data_quality.quarantine(chosen), key="data_quality_quarantine", file_stem="quarantine")
 
+st.subheader(t("dq.replaced"))
+st.caption(t("dq.replaced_caption"))
+ui.table(data_quality.replaced(), key="data_quality_replaced", file_stem="replaced_rows")
+
 st.subheader(t("dq.rejected"))
 ui.table(data_quality.loads(rejected_only=True), key="data_quality_rejected", file_stem="rejected_loads")
 

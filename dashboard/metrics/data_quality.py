@@ -48,3 +48,8 @@ def quarantine(sources: list[str]) -> pd.DataFrame:
 
 def loads(*, rejected_only: bool) -> pd.DataFrame:
     return db.run("data_quality_loads", rejected_only=rejected_only, limit=LOAD_ROWS)
+
+
+def replaced() -> pd.DataFrame:
+    """Rows later loads replaced, per (later load, earlier load, rule): why load counts and rows differ."""
+    return db.run("data_quality_replaced", limit=LOAD_ROWS)
