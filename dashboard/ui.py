@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import db
 from dashboard.charts.common import RAG_COLOURS as RAG_HEX
-from dashboard.charts.common import localise
+from dashboard.charts.common import finish
 from dashboard.i18n import CODE_COLUMNS, code_label, language, t
 
 LOAD_DATA_PAGE = "app_pages/load_data.py"
@@ -24,6 +24,7 @@ RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"
 RATIO_COLUMNS = {"cpi", "spi", "spi_t", "tcpi", "final_cpi", "final_spi", "final_spi_t"}  # shown with 2 decimals
 SCREEN_ROWS = 200  # rows a capped table shows on screen (max_rows=SCREEN_ROWS); its downloads hold every row
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:$]")
+_AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|mailto|www)(?=\\[:.])|@")  # after _MARKDOWN_SPECIAL's escapes
 # spreadsheet formula injection (OWASP CSV injection), the full-width forms included: spreadsheet apps evaluate them
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # ＝ ＋ － ＠
 
@@ -43,8 +44,10 @@ class Tile:
 
 
 def md(value: object) -> str:
-    """A data value made inert for Markdown (links, images, colour directives, HTML-looking text shown as typed)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", str(value))
+    """A data value made inert for Markdown (links, images, colour directives, HTML-looking text shown as typed).
+    Streamlit's Markdown also links bare URLs and e-mail addresses found in the text after escapes are read; an
+    invisible word joiner after their scheme, www or @ keeps them text."""
+    return _AUTOLINK.sub("\\g<0>\u2060", _MARKDOWN_SPECIAL.sub(r"\\\g<0>", str(value)))
 
 
 # --- layout --------------------------------------------------------------------------------------
@@ -147,8 +150,8 @@ def open_project(project_id: str) -> None:
 # --- charts --------------------------------------------------------------------------------------
 
 def chart(fig: Any, *, key: str, **options: Any) -> Any:
-    """st.plotly_chart of a figure localised for the reader's language (date ticks, number format)."""
-    return st.plotly_chart(localise(fig, language()), key=key, **options)
+    """st.plotly_chart of a figure finished for the screen: its data as text, ticks for the reader's language."""
+    return st.plotly_chart(finish(fig, language()), key=key, **options)
 
 
 # --- tables and downloads ------------------------------------------------------------------------

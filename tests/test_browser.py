@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -95,5 +96,48 @@ def test_a_shared_link_reopens_the_view_in_chinese(server: str, browser) -> None
         assert page.locator("h1").first.inner_text().strip() == "项目组合总览"
         assert "lang=zh" in page.url and "rag=red" in page.url
         assert not errors, errors
+    finally:
+        page.close()
+
+
+HOSTILE = '<a href="https://evil.example/">Evil</a><span style="color:#ff0000">Red</span>'
+INJECTED = """() => [...document.querySelectorAll('a, [style]')].filter(e =>
+    (e.getAttribute('href') || e.getAttribute('xlink:href') || '').includes('evil.example')
+    || (e.getAttribute('style') || '').replace(/\\s/g, '').includes('color:#ff0000')).length"""
+
+
+@pytest.fixture(scope="module")
+def hostile_server(demo_db: Path, demo_files: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo with PRJ-001 renamed to HTML, through a corrected projects export the real pipeline loads."""
+    import openpyxl
+
+    from pipelines.ingest import ingest_paths
+
+    folder = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(demo_db.parent, folder / "warehouse", ignore=shutil.ignore_patterns("files", ".lock", "READY"))
+    book = openpyxl.load_workbook(demo_files / "projects.xlsx")
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Project ID")].value == "PRJ-001")
+    row[header.index("Project Name")].value = HOSTILE
+    book.save(folder / "projects.xlsx")
+    db = folder / "warehouse" / demo_db.name
+    (result,) = ingest_paths([folder / "projects.xlsx"], db=db)
+    assert result.status in ("loaded", "loaded_with_quarantine"), result.message
+    with dashboard_server(db) as url:
+        yield url
+
+
+@pytest.mark.parametrize("path", ["/performance?manager=Diego%20Nguyen", "/project_detail?project=PRJ-001",
+                                  "/budget_evm"])
+def test_html_in_a_project_name_is_shown_as_text_never_as_a_link_or_style(hostile_server: str, browser,
+                                                                         path: str) -> None:
+    page, errors = open_page(browser, hostile_server + path)
+    try:
+        assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors
+        assert page.evaluate(INJECTED) == 0
+        if path != "/budget_evm":  # shown as typed (Markdown's word joiners that keep a URL unlinked aside)
+            page.wait_for_function("name => document.body.textContent.replaceAll('\\u2060', '').includes(name)",
+                                   arg=HOSTILE, timeout=30_000)
     finally:
         page.close()

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.charts import changes, closure, documents, evm, issues, performance, quality, resources, risks, schedule
-from dashboard.charts.common import localise
+from dashboard.charts.common import finish, localise
 from dashboard.i18n_pages import EN, ZH, english
 
 D = dt.date
@@ -323,3 +323,22 @@ def test_localise_finds_date_axes_of_secondary_and_heatmap_traces() -> None:
                           "capacity_hours": [40.0], "utilisation": [0.75]})
     heat = localise(resources.utilisation_heatmap(weeks), "zh")
     assert heat.layout.xaxis.tickformatstops and not heat.layout.yaxis.tickformatstops
+
+
+# --- as_text: data is never markup ---------------------------------------------------------------------
+
+HOSTILE = '<a href="https://evil.example/">Evil</a><span style="color:#ff0000">Red</span> & Co'
+
+
+def test_every_string_a_figure_carries_is_escaped_and_its_category_order_still_matches() -> None:
+    data = pd.DataFrame({"label": [f"P1 · {HOSTILE}", "P2 · Plain"], "health_score": [80.0, 60.0],
+                         **{f"{d}_score": [80.0, 60.0] for d in ("cost", "schedule", "risk", "quality", "freshness")},
+                         **{f"{d}_points": [24.0, 18.0] for d in ("cost", "schedule", "risk", "quality", "freshness")}})
+    fig = performance.health_ranking(data, ("cost", "schedule", "risk", "quality", "freshness"))
+    fig.update_layout(title=f"Curve of {HOSTILE}")
+    shown = finish(fig, "en").to_json()
+    assert "<a href" not in shown and "<span" not in shown and "& Co" not in shown
+    escaped = "P1 · &lt;a href=\"https://evil.example/\"&gt;Evil&lt;/a&gt;&lt;span style=\"color:#ff0000\"&gt;Red" \
+              "&lt;/span&gt; &amp; Co"
+    assert escaped in fig.data[0].y and sorted(fig.layout.yaxis.categoryarray) == sorted(fig.data[0].y)
+    assert fig.layout.title.text.startswith("Curve of &lt;a href=")

@@ -368,3 +368,8 @@ def test_a_failing_page_shows_an_incident_id_not_a_traceback(demo_db: Path, monk
     assert "incident" in error.value and "/srv/secret" not in error.value and "Traceback" not in error.value
     incident = error.value.split("incident ")[1][:8]
     assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)  # the details: server log
+
+
+def test_markdown_of_a_value_never_links_a_bare_url_or_address() -> None:
+    shown = ui.md("see https://evil.example/x, www.evil.example or boss@evil.example")
+    assert shown == ("see https\u2060\\://evil\\.example/x, www\u2060\\.evil\\.example or boss@\u2060evil\\.example")

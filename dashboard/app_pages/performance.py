@@ -32,7 +32,7 @@ if len(ranking) > TOP:
     st.caption(t("perf.top_n", n=TOP, total=len(ranking)))
 unscored = health[health["health_score"].isna()]
 if len(unscored):
-    st.caption(t("perf.unscored", projects=", ".join(unscored["project_id"])))
+    st.caption(t("perf.unscored", projects=ui.md(", ".join(unscored["project_id"]))))
 driver_cols = [f"{d}_score" for d in metrics.DRIVERS]
 scores = {c: st.column_config.ProgressColumn(t(f"col.{c}"), format="%.0f", min_value=0, max_value=100)
           for c in ["health_score", *driver_cols]}

@@ -22,7 +22,7 @@ def cycle_time_histogram(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
         fig.add_trace(go.Histogram(
             x=part["cycle_days"], name=name, marker_color=DECISION_COLOURS.get(str(decision), "#888"),
             opacity=0.75, xbins={"size": 7},
-            hovertemplate=f"{name}<br>{tr('chg.chart.cycle')}: %{{x}} {tr('unit.days')}"
+            hovertemplate=f"%{{fullData.name}}<br>{tr('chg.chart.cycle')}: %{{x}} {tr('unit.days')}"
                           f"<br>{tr('chg.chart.crs')}: %{{y}}<extra></extra>",
         ))
     if len(data):

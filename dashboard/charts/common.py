@@ -1,8 +1,9 @@
-"""What every chart shares: the RAG palette, the label function type and `localise`, which every figure passes
-through on its way to the screen (ui.chart)."""
+"""What every chart shares: the RAG palette, the label function type and `finish`, which every figure passes
+through on its way to the screen (ui.chart) and into the review pack: its data made text, its ticks localised."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date
 
@@ -22,6 +23,49 @@ ZH_DATE_TICKS = (
     {"dtickrange": [_MONTH, "M12"], "value": "%Y年%-m月"},
     {"dtickrange": ["M12", None], "value": "%Y年"},
 )
+
+
+def finish(fig: go.Figure, lang: str) -> go.Figure:
+    """The figure as shown: data strings as text (`as_text`), ticks for the reader's language (`localise`)."""
+    return localise(as_text(fig), lang)
+
+
+# Trace attributes that carry data values into what plotly draws (ticks, labels, legend, hover).
+_DATA_ATTRIBUTES = ("x", "y", "z", "text", "hovertext", "customdata", "labels", "parents", "ids", "name",
+                    "legendgroup")
+
+
+def as_text(fig: go.Figure) -> go.Figure:
+    """In place: every string value a trace carries is HTML-escaped, so a project called
+    '<a href="…">X</a>' is drawn as those characters, never as a link or styled text (plotly renders a subset of
+    HTML in labels, ticks, legends and hover, and decodes &lt; &gt; &amp; back to the characters). Templates
+    (hovertemplate, texttemplate) are the chart's own and refer to the data by %{…}, never by interpolation;
+    titles, axis titles and annotations are escaped whole."""
+    for trace in fig.data:
+        for attribute in _DATA_ATTRIBUTES:
+            value = getattr(trace, attribute, None) if attribute in trace else None
+            if value is not None:
+                trace[attribute] = _escaped(value)
+    axes = [fig.layout[n] for n in fig.layout.to_plotly_json() if n.startswith(("xaxis", "yaxis"))]
+    for axis in axes:  # an axis's own list of categories must match its (escaped) values
+        for attribute in ("categoryarray", "ticktext"):
+            if axis[attribute] is not None:
+                axis[attribute] = _escaped(axis[attribute])
+    # titles and notes may name a project too; the chart's own text holds no markup (i18n has none)
+    for item in (fig.layout.title, fig.layout.legend.title, *fig.layout.annotations, *(a.title for a in axes)):
+        if isinstance(item.text, str):
+            item.text = html.escape(item.text, quote=False)
+    return fig
+
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OU":
+        return np.vectorize(_escaped, otypes=[object])(value) if value.size else value
+    if isinstance(value, (tuple, list)):
+        return type(value)(_escaped(v) for v in value)
+    return value
 
 
 def localise(fig: go.Figure, lang: str) -> go.Figure:

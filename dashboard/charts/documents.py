@@ -67,7 +67,7 @@ def stage_summary(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
         fig.add_trace(go.Bar(
             x=[value_label(tr, "stage", st) for st in stages], y=counts.to_list(), name=name,
             marker_color=STATE_COLOURS[s],
-            hovertemplate=f"%{{x}}<br>{name}: %{{y}}<extra></extra>",
+            hovertemplate="%{x}<br>%{fullData.name}: %{y}<extra></extra>",
         ))
     fig.update_layout(title=tr("doc.chart.by_stage"), barmode="stack", xaxis_title=tr("label.stage"),
                       yaxis_title=f"{tr('doc.chart.mandatory_docs')} ({tr('unit.count')})")

@@ -23,7 +23,8 @@ def open_by_age(df: pd.DataFrame, bands: Mapping[str, str], *, tr: Tr = english)
         fig.add_trace(go.Bar(
             x=list(bands.values()), y=counts.to_list(), name=name,
             marker_color=KIND_COLOURS.get(str(kind), "#888"),
-            hovertemplate=f"{name}<br>{tr('iss.chart.age')}: %{{x}}<br>{tr('iss.chart.items')}: %{{y}}<extra></extra>",
+            hovertemplate=(f"%{{fullData.name}}<br>{tr('iss.chart.age')}: %{{x}}<br>{tr('iss.chart.items')}: %{{y}}"
+                           "<extra></extra>"),
         ))
     fig.update_layout(title=tr("iss.chart.by_age"), barmode="stack",
                       xaxis_title=f"{tr('iss.chart.age')} ({tr('unit.days')})",

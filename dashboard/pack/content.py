@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import db
-from dashboard.charts.common import localise
+from dashboard.charts.common import finish
 from dashboard.charts.evm import s_curve
 from dashboard.charts.risks import risk_matrix
 from dashboard.charts.schedule import slip_trend
@@ -55,7 +55,7 @@ class Section:
         return self
 
     def figure(self, fig: go.Figure, lang: str) -> Section:
-        self.blocks.append(Block("figure", localise(fig, lang)))
+        self.blocks.append(Block("figure", finish(fig, lang)))
         return self
 
 
