@@ -124,7 +124,10 @@ def _load_text(con: duckdb.DuckDBPyConnection, path: Path, cells: str, head: byt
     if head.count(b"\n") <= skip and path.stat().st_size > len(head):
         raise InputError(path.name, "header_too_long", f"no line break in the first {len(head):,} bytes: "
                          "a header row is never that long, so this is not a table")
-    header = next(csv.reader(io.StringIO(text.split("\n", skip)[-1]), delimiter=delimiter), [])
+    try:
+        header = next(csv.reader(io.StringIO(text.split("\n", skip)[-1], newline=""), delimiter=delimiter), [])
+    except csv.Error as err:
+        raise InputError(path.name, "unreadable_file", f"cannot read the header row: {err}") from None
     if not any(h.strip() for h in header):
         raise InputError(path.name, "empty_file", "no header row")
     columns = {h: "VARCHAR" for h in dedupe_headers(header)}
@@ -473,16 +476,19 @@ def conform(con: duckdb.DuckDBPyConnection, source: str, text_table: str, file_n
         outputs[outputs.index("as_of_date")] = f"{fallback} AS as_of_date"
     # what the reader could not place in a row's cells (see _load_lenient, _without_long_lines) is carried on,
     # for the gate to quarantine the row with it
-    notes = [n for (n, *_) in con.execute(f"DESCRIBE {_q(text_table)}").fetchall() if n in READ_NOTES]
+    every = [n for (n, *_) in con.execute(f"DESCRIBE {_q(text_table)}").fetchall() if n != "_source_row"]
+    notes = [n for n in every if n in READ_NOTES]
     cells += notes
     outputs += notes
+    # a row is blank when every cell of it is, mapped or not: a row with text only in an unmapped column is a row
+    # (and fails the gate's rules), never dropped unseen
+    blank = f"COALESCE({', '.join(f'nullif(trim({_q(n)}), {chr(39) * 2})' for n in every)}) IS NULL"
     _execute(con, f"""
         CREATE OR REPLACE TABLE {_q(table)} AS
         WITH cells AS (
-            SELECT _source_row, {', '.join(cells)} FROM {_q(text_table)}
+            SELECT _source_row, {', '.join(cells)} FROM {_q(text_table)} WHERE NOT ({blank})
         ), typed AS (
             SELECT *, {', '.join(typed)} FROM cells
-            WHERE COALESCE({', '.join([*map(_q, raw.values()), *notes])}) IS NOT NULL  -- blank lines are not rows
         )
         SELECT {', '.join(outputs)}, _source_row,
                NULLIF(concat_ws('; ', {', '.join(errors) or 'NULL'}), '') AS _cast_errors
