@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth
 from pipelines import freeze, settings, warehouse
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def run(name: str, filters: Filters | None = None, **params: Any) -> pd.DataFram
     bound = {p: values[p] for p in wanted}
     presented = frozen(filters.period) if filters and filters.period and not filters.restated else None
     if presented is not None:
-        return _query(f"frozen:{presented.file.name}", str(presented.file), sql, bound)
+        return _query(f"frozen:{presented.file.name}", str(presented.file), sql, bound, fence=auth.portfolios())
     return _on_snapshot(sql, bound)
 
 
@@ -81,8 +82,11 @@ def restatements(period: str) -> pd.DataFrame:
     presented = frozen(period)
     if presented is None:
         return pd.DataFrame(columns=["project_id", "metric", "as_presented", "now", "changed_by"])
-    return _on_snapshot(sql_text("review_restatements"), {"period": period, "frozen_at": presented.frozen_at},
-                        attach=str(presented.file))
+    found = _on_snapshot(sql_text("review_restatements"), {"period": period, "frozen_at": presented.frozen_at},
+                         attach=str(presented.file))
+    if auth.portfolios():  # the attached frozen file is named in the SQL, past the fence's views: filter here
+        found = found[found["project_id"].isin(_on_snapshot("SELECT project_id FROM dim_project", {})["project_id"])]
+    return found
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def _on_snapshot(sql: str, bound: dict[str, Any], attach: str | None = None) -> 
         if snapshot is None:
             raise NoData("no published snapshot yet")
         try:
-            return _query(snapshot[0], str(snapshot[1]), sql, bound, attach)
+            return _query(snapshot[0], str(snapshot[1]), sql, bound, attach, fence=auth.portfolios())
         except duckdb.IOException:
             if warehouse.current_snapshot() == snapshot:
                 raise
@@ -126,17 +130,53 @@ def _on_snapshot(sql: str, bound: dict[str, Any], attach: str | None = None) -> 
 
 
 @st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
-def _query(version: int | str, path: str, sql: str, params: dict[str, Any], attach: str | None = None
-           ) -> pd.DataFrame:
+def _query(version: int | str, path: str, sql: str, params: dict[str, Any], attach: str | None = None, *,
+           fence: tuple[str, ...] = ()) -> pd.DataFrame:
     """One short read-only connection per cache miss; (version, path) in the key makes new loads visible. `attach`:
-    a frozen month's file, read-only, as `presented`."""
+    a frozen month's file, read-only, as `presented`. `fence`: the reader's portfolios (part of the key)."""
     con = duckdb.connect(path, read_only=True)
     try:
+        if fence:
+            _fence(con, fence)
         if attach:
             con.execute("ATTACH ? AS presented (READ_ONLY)", [attach])
         return con.execute(sql, params).df()
     finally:
         con.close()
+
+
+# Tables a portfolio-limited reader sees whole: settings, dates and the record of what was loaded and frozen.
+_UNFENCED = re.compile(r"cfg_.*|dim_report_date|frozen_month|frozen_input|snapshot_info|source_rows|warehouse_meta|"
+                       r"load_replaced")
+_EXAMPLES = {"load_log": "message", "gate_results": "examples"}  # columns that quote rows of any portfolio
+
+
+def _fence(con: duckdb.DuckDBPyConnection, portfolios: tuple[str, ...]) -> None:
+    """Shadow every table of the database with a temporary view holding only the rows of `portfolios`' projects, so
+    every query, whatever it joins, sees only those. Deny by default: a table that cannot be tied to a project
+    (people, utilisation) is empty; the load log and gate results keep their counts but not their example values;
+    quarantined rows are those whose record names a fenced project."""
+    home = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    con.execute(f'CREATE TEMP TABLE fence_projects AS SELECT project_id FROM "{home}".main.dim_project '
+                "WHERE list_contains($p, portfolio)", {"p": list(portfolios)})
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                                     "WHERE database_name = current_database() AND schema_name = 'main'").fetchall():
+        columns.setdefault(table, set()).add(column)
+    for table, names in columns.items():
+        source = f'"{home}".main."{table}"'
+        if "project_id" in names:
+            view = f"SELECT * FROM {source} WHERE project_id IN (SELECT project_id FROM fence_projects)"
+        elif table == "quarantine":
+            view = (f"SELECT * FROM {source} WHERE json_extract_string(record, '$.project_id') "
+                    "IN (SELECT project_id FROM fence_projects)")
+        elif table in _EXAMPLES:
+            view = f"SELECT * REPLACE (NULL::VARCHAR AS {_EXAMPLES[table]}) FROM {source}"
+        elif _UNFENCED.fullmatch(table):
+            continue
+        else:
+            view = f"SELECT * FROM {source} WHERE false"
+        con.execute(f'CREATE TEMP VIEW "{table}" AS {view}')
 
 
 def tables() -> dict[str, int]:

@@ -296,6 +296,23 @@ EN: dict[str, str] = {
                  "cap of {cap} MiB ([uploads] max_total_bytes in pmo.toml). Folders older than [uploads] keep_days "
                  "are deleted automatically; ask an administrator to raise the cap or clean up sooner.",
     "load.checks": "Checks",
+    "auth.title": "Sign in",
+    "auth.name": "Name",
+    "auth.password": "Password",
+    "auth.submit": "Sign in",
+    "auth.sso": "Sign in with your organisation's account",
+    "auth.failed": "Wrong name or password.",
+    "auth.locked": "Too many failed sign-ins for this name or from this address: try again in {minutes} minutes.",
+    "auth.expired": "Your session ended (idle too long, or the account was removed). Sign in again.",
+    "auth.sso_unknown": "{email} signed in with the identity provider but has no account here; ask an administrator "
+                        "to add it (pmo user add {email} --role viewer --sso).",
+    "auth.forbidden": "This page needs the {role} role.",
+    "auth.signed_in_as": "Signed in as {name} ({role}; {portfolios})",
+    "auth.every_portfolio": "every portfolio",
+    "auth.sign_out": "Sign out",
+    "auth.role.viewer": "viewer",
+    "auth.role.analyst": "analyst",
+    "auth.role.admin": "admin",
 }
 
 ZH: dict[str, str] = {
@@ -555,6 +572,23 @@ ZH: dict[str, str] = {
                  "（pmo.toml 中的 [uploads] max_total_bytes）。早于 [uploads] keep_days 的目录会自动删除；"
                  "请联系管理员提高上限或提前清理。",
     "load.checks": "检查",
+    "auth.title": "登录",
+    "auth.name": "用户名",
+    "auth.password": "密码",
+    "auth.submit": "登录",
+    "auth.sso": "使用单位账号登录",
+    "auth.failed": "用户名或密码错误。",
+    "auth.locked": "该用户名或该地址登录失败次数过多：请在 {minutes} 分钟后再试。",
+    "auth.expired": "会话已结束（闲置过久或账号已被删除）。请重新登录。",
+    "auth.sso_unknown": "{email} 已通过身份提供方登录，但在此没有账号；请管理员添加"
+                        "（pmo user add {email} --role viewer --sso）。",
+    "auth.forbidden": "此页面需要 {role} 角色。",
+    "auth.signed_in_as": "已登录：{name}（{role}；{portfolios}）",
+    "auth.every_portfolio": "全部项目组合",
+    "auth.sign_out": "退出登录",
+    "auth.role.viewer": "查看者",
+    "auth.role.analyst": "分析师",
+    "auth.role.admin": "管理员",
 }
 
 

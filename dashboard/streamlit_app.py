@@ -8,7 +8,7 @@ import uuid
 
 import streamlit as st
 
-from dashboard import db, filters
+from dashboard import auth, db, filters
 from dashboard.i18n import t
 
 # (page file stem, icon) per navigation section; the file is app_pages/<stem>.py, its title t("page.<stem>").
@@ -24,12 +24,19 @@ SECTIONS = {
     "nav.data": [("data_quality", ":material/rule:"), ("load_data", ":material/upload_file:")],
 }
 
+ANALYST_PAGES = {"load_data"}  # the menu leaves them out for viewers; each page also checks (auth.require)
+
 st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
+account = auth.gate()  # with accounts, nothing below runs before sign-in
 page = st.navigation({
     t(section): [st.Page(f"app_pages/{stem}.py", title=t(f"page.{stem}"), icon=icon, default=stem == "overview")
-                 for stem, icon in pages]
+                 for stem, icon in pages if stem not in ANALYST_PAGES or auth.may("analyst")]
     for section, pages in SECTIONS.items()
 }, expanded=True)
+if account is not None:
+    st.sidebar.caption(t("auth.signed_in_as", name=account.name, role=t(f"auth.role.{account.role}"),
+                         portfolios=", ".join(account.portfolios) or t("auth.every_portfolio")))
+    st.sidebar.button(t("auth.sign_out"), on_click=auth.sign_out, key="sign_out", type="tertiary")
 filters.sidebar()
 if (version := db.data_version()) is not None:
     st.sidebar.caption(t("ui.data_version", version=version))

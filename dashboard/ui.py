@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import db
+from dashboard import auth, db
 from dashboard.charts.common import RAG_COLOURS as RAG_HEX
 from dashboard.charts.common import finish
 from dashboard.i18n import CODE_COLUMNS, code_label, language, t
@@ -180,12 +180,13 @@ def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | N
                          selection_mode="single-row")
     if max_rows and len(df) > max_rows:
         st.caption(t("ui.rows_capped", shown=fmt_int(max_rows), total=fmt_int(len(df))))
-    downloads = st.container(horizontal=True)
-    downloads.download_button(t("ui.download_csv"), lambda: to_csv(df), f"{file_stem}.csv", "text/csv",
-                              key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
-    downloads.download_button(t("ui.download_xlsx"), lambda: to_xlsx(df), f"{file_stem}.xlsx",
-                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                              key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", type="tertiary")
+    if auth.may("analyst"):  # row-level tables leave the dashboard with analysts and admins only
+        downloads = st.container(horizontal=True)
+        downloads.download_button(t("ui.download_csv"), lambda: to_csv(df), f"{file_stem}.csv", "text/csv",
+                                  key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
+        downloads.download_button(t("ui.download_xlsx"), lambda: to_xlsx(df), f"{file_stem}.xlsx",
+                                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                  key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", type="tertiary")
     return list(event.selection.rows) if selectable else []  # type: ignore[union-attr]
 
 

@@ -1,4 +1,4 @@
-"""The `pmo` command: demo, ingest, build, status, serve, freeze, report.
+"""The `pmo` command: demo, ingest, build, status, serve, freeze, report, user.
 
 Exit codes: 0 loaded (quarantined rows allowed), 1 a file was rejected (any failure with --strict) or the
 warehouse was busy with --no-wait, 2 usage error. Errors are one line each; a traceback is shown only with
@@ -93,11 +93,33 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--month", required=True, help="YYYY-MM")
     report.add_argument("--out", required=True, type=Path, help="FILE.html, FILE.pdf or FILE.pptx")
     report.add_argument("--lang", choices=("en", "zh"), default="en")
+    report.add_argument("--portfolio", action="append", default=[], metavar="P",
+                        help="only these portfolios' projects (repeat for more; default: every portfolio)")
     report.set_defaults(run=_report)
 
-    serve = commands.add_parser("serve", help="start the dashboard on 127.0.0.1")
+    serve = commands.add_parser("serve", help="start the dashboard (on 127.0.0.1 unless --host)")
     serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on; another than 127.0.0.1 needs accounts (pmo user add) or --no-auth")
+    serve.add_argument("--no-auth", action="store_true", help="serve without accounts on --host: anyone who "
+                                                                "reaches the port reads everything and loads files")
     serve.set_defaults(run=_serve)
+
+    user = commands.add_parser("user", help="accounts that may sign in to the dashboard")
+    users = user.add_subparsers(required=True, metavar="ACTION")
+    add = users.add_parser("add", help="add an account (the password is read from the terminal)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("viewer", "analyst", "admin"))
+    add.add_argument("--portfolio", action="append", default=[], metavar="P",
+                     help="limit the account to this portfolio (repeat for more; default: every portfolio)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--sso", action="store_true",
+                     help="no password: NAME is the e-mail address it signs in with through the identity provider")
+    add.set_defaults(run=_user_add)
+    users.add_parser("list", help="list the accounts").set_defaults(run=_user_list)
+    remove = users.add_parser("remove", help="remove an account")
+    remove.add_argument("name")
+    remove.set_defaults(run=_user_remove)
     return parser
 
 
@@ -263,7 +285,10 @@ def _report(args: argparse.Namespace) -> int:
     from streamlit import logger
 
     logger.set_log_level("error")  # the dashboard's metrics outside a browser session: no "no runtime" notes
+    from dashboard.auth import FENCE_ENV
     from dashboard.pack import FORMATS, PackError, write_pack
+
+    os.environ[FENCE_ENV] = "\x1f".join(args.portfolio)  # dashboard.db fences every query of the pack
 
     if args.out.suffix.lower() not in FORMATS:
         errors.print(f"[red]error:[/red] --out {escape(str(args.out))}: the suffix chooses the format, one of "
@@ -281,14 +306,86 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from pipelines.accounts import accounts
+
+    signing_in = bool(accounts())
+    if args.host not in LOOPBACK and not signing_in and not args.no_auth:
+        errors.print(f"[red]error:[/red] refusing to serve on {escape(args.host)} without accounts: anyone who "
+                     "reaches the port could read everything and load files. Add one with `pmo user add NAME "
+                     "--role admin`, or pass --no-auth to serve open anyway.", soft_wrap=True)
+        return 2
+    if args.host not in LOOPBACK and not signing_in:
+        errors.print(f"[bold red]--no-auth: serving on {escape(args.host)} WITHOUT SIGN-IN; anyone who reaches "
+                     "the port reads everything and loads files[/]", soft_wrap=True)
     _finish_owed_build()  # e.g. a snapshot built by other code: a newer dashboard may read new columns
     app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
     streamlit = str(Path(sys.executable).with_name("streamlit"))  # not `-m`: a stray module in the cwd can't shadow it
-    cmd = [streamlit, "run", str(app), "--server.address", "127.0.0.1", "--server.port", str(args.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    console.print(f"dashboard on http://127.0.0.1:{args.port}  (Ctrl+C to stop)")
+    cmd = [streamlit, "run", str(app), "--server.address", args.host, "--server.port", str(args.port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.enableXsrfProtection", "true",
+           # with accounts, row-level data leaves only through the download buttons the role allows
+           "--client.disableDataExport", "true" if signing_in else "false"]
+    console.print(f"dashboard on http://{args.host}:{args.port}"
+                  f"{' (sign-in required)' if signing_in else ''}  (Ctrl+C to stop)")
     sys.stdout.flush()
     os.execv(streamlit, cmd)  # the server replaces this process: a signal to `pmo serve` reaches it
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from pipelines.accounts import AccountError, add
+
+    password = None
+    if not args.sso:
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"password for {args.name}: ")
+            if getpass.getpass("again: ") != password:
+                errors.print("[red]error:[/red] the passwords differ; nothing added")
+                return 2
+    try:
+        account = add(args.name, args.role, password=password, portfolios=tuple(args.portfolio))
+    except AccountError as err:
+        errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
+        return 2
+    fence = ", ".join(account.portfolios) or "every portfolio"
+    console.print(f"added {escape(account.name)}: {account.role}, {escape(fence)}"
+                  f"{', signs in through the identity provider' if account.sso else ''}", soft_wrap=True)
+    return 0
+
+
+def _user_list(_args: argparse.Namespace) -> int:
+    from pipelines.accounts import accounts, users_file
+
+    found = accounts()
+    if not found:
+        console.print(f"no accounts ({escape(str(users_file().name))}): the dashboard runs open on 127.0.0.1 only")
+        return 0
+    table = Table(title="Accounts")
+    for h in ("name", "role", "portfolios", "sign-in", "created"):
+        table.add_column(h)
+    for a in found.values():
+        table.add_row(escape(a.name), a.role, escape(", ".join(a.portfolios) or "every"),
+                      "identity provider" if a.sso else "password", a.created)
+    console.print(table)
+    return 0
+
+
+def _user_remove(args: argparse.Namespace) -> int:
+    from pipelines.accounts import AccountError, remove
+
+    try:
+        remove(args.name)
+    except AccountError as err:
+        errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
+        return 2
+    console.print(f"removed {escape(args.name)}")
+    return 0
 
 
 def entry_point() -> None:

@@ -5,11 +5,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, ui, uploads
+from dashboard import auth, db, ui, uploads
 from dashboard.i18n import t
 from pipelines.sources import SOURCES
 
 ui.page_header("page.load_data", "load.caption")
+auth.require("analyst")
 
 with st.form("load_data_form", clear_on_submit=True):
     files = st.file_uploader(t("load.files"), type=list(uploads.EXTENSIONS), accept_multiple_files=True,
