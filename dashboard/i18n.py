@@ -34,6 +34,7 @@ EN: dict[str, str] = {
     "page.data_quality": "Data quality",
     "page.project_detail": "Project detail",
     "page.load_data": "Load data",
+    "page.accounts": "Accounts",
     # sidebar
     "filter.language": "Language",
     "filter.heading": "Filters",
@@ -313,6 +314,22 @@ EN: dict[str, str] = {
     "auth.role.viewer": "viewer",
     "auth.role.analyst": "analyst",
     "auth.role.admin": "admin",
+    "acc.caption": "Who may sign in, with which role and portfolios. With no account the dashboard runs open on this "
+                   "machine only; `pmo user` manages the same accounts on the server.",
+    "acc.none": "No accounts: the dashboard runs open, on 127.0.0.1 only. Add an admin first.",
+    "acc.add": "Add an account",
+    "acc.role": "Role",
+    "acc.portfolios": "Limited to portfolios",
+    "acc.sso_account": "Signs in through the identity provider (the name is the e-mail address; no password)",
+    "acc.repeat": "Password again",
+    "acc.differ": "The passwords differ; nothing added.",
+    "acc.added": "Added {name}.",
+    "acc.remove": "Remove an account",
+    "acc.remove_confirm": "Remove {name}",
+    "acc.sso": "identity provider",
+    "acc.password": "password",
+    "acc.sign_in": "Signs in with",
+    "acc.created": "Created",
 }
 
 ZH: dict[str, str] = {
@@ -334,6 +351,7 @@ ZH: dict[str, str] = {
     "page.data_quality": "数据质量",
     "page.project_detail": "项目详情",
     "page.load_data": "加载数据",
+    "page.accounts": "账号",
     "filter.language": "语言",
     "filter.heading": "筛选",
     "filter.portfolio": "项目组合",
@@ -589,6 +607,22 @@ ZH: dict[str, str] = {
     "auth.role.viewer": "查看者",
     "auth.role.analyst": "分析师",
     "auth.role.admin": "管理员",
+    "acc.caption": "谁可以登录、以何种角色、可见哪些项目组合。没有账号时仪表板仅在本机开放运行；"
+                   "服务器上的 `pmo user` 管理同一批账号。",
+    "acc.none": "尚无账号：仪表板开放运行，仅限 127.0.0.1。请先添加一个管理员。",
+    "acc.add": "添加账号",
+    "acc.role": "角色",
+    "acc.portfolios": "仅限以下项目组合",
+    "acc.sso_account": "通过身份提供方登录（用户名为电子邮件地址；无密码）",
+    "acc.repeat": "再次输入密码",
+    "acc.differ": "两次输入的密码不一致；未添加。",
+    "acc.added": "已添加 {name}。",
+    "acc.remove": "删除账号",
+    "acc.remove_confirm": "删除 {name}",
+    "acc.sso": "身份提供方",
+    "acc.password": "密码",
+    "acc.sign_in": "登录方式",
+    "acc.created": "创建时间",
 }
 
 

@@ -21,27 +21,29 @@ SECTIONS = {
         ("issues_actions", ":material/checklist:"), ("quality", ":material/verified:"),
         ("documents", ":material/description:"), ("closure_lessons", ":material/school:"),
     ],
-    "nav.data": [("data_quality", ":material/rule:"), ("load_data", ":material/upload_file:")],
+    "nav.data": [("data_quality", ":material/rule:"), ("load_data", ":material/upload_file:"),
+                 ("accounts", ":material/manage_accounts:")],
 }
 
-ANALYST_PAGES = {"load_data"}  # the menu leaves them out for viewers; each page also checks (auth.require)
+ROLE_PAGES = {"load_data": "analyst", "accounts": "admin"}  # registered only for these roles (and above); each
+# page also checks (auth.require)
 
 st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
 account = auth.gate()  # with accounts, nothing below runs before sign-in
 page = st.navigation({
     t(section): [st.Page(f"app_pages/{stem}.py", title=t(f"page.{stem}"), icon=icon, default=stem == "overview")
-                 for stem, icon in pages if stem not in ANALYST_PAGES or auth.may("analyst")]
+                 for stem, icon in pages if auth.may(ROLE_PAGES.get(stem, "viewer"))]
     for section, pages in SECTIONS.items()
 }, expanded=True)
 if account is not None:
     st.sidebar.caption(t("auth.signed_in_as", name=account.name, role=t(f"auth.role.{account.role}"),
                          portfolios=", ".join(account.portfolios) or t("auth.every_portfolio")))
     st.sidebar.button(t("auth.sign_out"), on_click=auth.sign_out, key="sign_out", type="tertiary")
-filters.sidebar()
-if (version := db.data_version()) is not None:
-    st.sidebar.caption(t("ui.data_version", version=version))
-    filters.frozen_banner()
 try:
+    filters.sidebar()
+    if (version := db.data_version()) is not None:
+        st.sidebar.caption(t("ui.data_version", version=version))
+        filters.frozen_banner()
     page.run()
 except Exception:  # the reader gets one line and an incident id, never a traceback or a server path
     incident = uuid.uuid4().hex[:8]

@@ -114,8 +114,16 @@ def ingest(folder: Path, *, source: str | None, as_of: date | None, strict: bool
         command += ["--as-of", as_of.isoformat()]
     command += ["--strict"] * strict + ["--baseline"] * baseline
     done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), cwd=settings.PROJECT_ROOT)
-    output = (done.stdout + done.stderr).strip()
+    output = without_paths((done.stdout + done.stderr).strip())  # shown in the browser: no server paths
     return IngestRun(folder, done.returncode, _json_report(done.stdout), output)
+
+
+_SERVER_PATH = re.compile(r"(?<![\w.~])/(?:[^\s/'\"`:,;]+/)+([^\s/'\"`:,;]*)")
+
+
+def without_paths(text: str) -> str:
+    """`text` with every absolute path cut to its last part (/srv/pmo/data/uploads/x/a.csv -> a.csv)."""
+    return _SERVER_PATH.sub(r"\1", text)
 
 
 def _json_report(stdout: str) -> list[dict]:

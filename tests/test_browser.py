@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.browser, requires_chromium]
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 PAGES = ("overview", "project_detail", "schedule", "resources", "budget_evm", "risks", "performance", "changes",
-         "issues_actions", "quality", "documents", "closure_lessons", "data_quality", "load_data")
+         "issues_actions", "quality", "documents", "closure_lessons", "data_quality", "load_data", "accounts")
 
 
 @pytest.fixture(scope="module")
@@ -139,5 +140,42 @@ def test_html_in_a_project_name_is_shown_as_text_never_as_a_link_or_style(hostil
         if path != "/budget_evm":  # shown as typed (Markdown's word joiners that keep a URL unlinked aside)
             page.wait_for_function("name => document.body.textContent.replaceAll('\\u2060', '').includes(name)",
                                    arg=HOSTILE, timeout=30_000)
+    finally:
+        page.close()
+
+
+def test_a_link_to_an_unknown_project_says_so_in_the_browser(server: str, browser) -> None:
+    page, errors = open_page(browser, server + "/project_detail?project=NOPE")
+    try:
+        page.get_by_text("No project NOPE in the warehouse").wait_for()
+        assert page.locator('[data-testid="stMetric"]').count() == 0, "not silently another project's figures"
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def broken_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo on a server whose published snapshot is then overwritten with garbage: every query fails."""
+    from pipelines.warehouse import current_snapshot
+
+    folder = tmp_path_factory.mktemp("broken")
+    shutil.copytree(demo_db.parent, folder / "warehouse", ignore=shutil.ignore_patterns("files", ".lock", "READY"))
+    db = folder / "warehouse" / demo_db.name
+    with dashboard_server(db) as url:
+        current_snapshot(db)[1].write_bytes(b"not a database " * 1000)  # type: ignore[index]
+        yield url, folder
+
+
+def test_a_failing_server_shows_no_traceback_and_no_server_path(broken_server, browser) -> None:
+    url, folder = broken_server
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        page.goto(url)
+        page.locator('[data-testid="stAlertContentError"]').first.wait_for(timeout=60_000)
+        shown = page.locator("body").inner_text()
+        incident = re.escape(i18n.EN["ui.incident"]).replace(re.escape("{id}"), "[0-9a-f]{8}")
+        assert re.search(incident, shown), shown
+        assert "Traceback" not in shown and str(folder) not in shown and ".duckdb" not in shown, shown
     finally:
         page.close()

@@ -21,7 +21,7 @@ from pipelines.warehouse import current_snapshot
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
 PAGES = ("overview", "project_detail", "schedule", "resources", "budget_evm", "risks", "performance", "changes",
-         "issues_actions", "quality", "documents", "closure_lessons", "data_quality", "load_data")
+         "issues_actions", "quality", "documents", "closure_lessons", "data_quality", "load_data", "accounts")
 # Active at a month end, as the overview counts them, written out independently of the dashboard's SQL.
 ACTIVE_AT = """
 SELECT count(*) FROM dim_project
@@ -373,3 +373,11 @@ def test_a_failing_page_shows_an_incident_id_not_a_traceback(demo_db: Path, monk
 def test_markdown_of_a_value_never_links_a_bare_url_or_address() -> None:
     shown = ui.md("see https://evil.example/x, www.evil.example or boss@evil.example")
     assert shown == ("see https\u2060\\://evil\\.example/x, www\u2060\\.evil\\.example or boss@\u2060evil\\.example")
+
+
+def test_the_upload_report_names_files_never_server_paths() -> None:
+    said = ("error: FileNotFoundError: [Errno 2] No such file or directory: '/srv/pmo/data/uploads/20261204/a.csv'\n"
+            "warehouse busy: pmo ingest b.csv since 2026-12-04 10:42, pid 4242; waiting … see /srv/pmo/data/x.log")
+    assert uploads.without_paths(said) == (
+        "error: FileNotFoundError: [Errno 2] No such file or directory: 'a.csv'\n"
+        "warehouse busy: pmo ingest b.csv since 2026-12-04 10:42, pid 4242; waiting … see x.log")

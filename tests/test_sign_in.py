@@ -15,7 +15,7 @@ from browser_support import chromium, dashboard_server, requires_chromium, wait_
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, i18n
-from pipelines import accounts
+from pipelines import accounts, settings
 from pipelines.cli import main as pmo
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
@@ -132,8 +132,8 @@ def test_a_viewer_limited_to_a_portfolio_sees_only_its_projects(signed, office: 
     assert not seen & projects(office, portfolio_is=False), f"{page} shows other portfolios' projects"
     if page in ("overview", "project_detail", "performance"):
         assert seen and seen <= projects(office, portfolio_is=True)
-    admin = signed("ada", page=page)  # the same page unfenced shows the others (the fence is what hides them)
-    if page in ("overview", "performance"):
+    if page in ("overview", "performance"):  # unfenced, the same page shows the others: the fence hides them
+        admin = signed("ada", page=page)
         assert set(re.findall(r"PRJ-\d{3}", shown_text(admin))) & projects(office, portfolio_is=False)
 
 
@@ -174,3 +174,43 @@ def test_signing_in_through_a_real_browser(office: Path) -> None:
         assert "Signed in as vic (viewer; Growth)" in page.locator('[data-testid="stSidebar"]').inner_text()
         assert any(c["name"] == "_streamlit_xsrf" for c in page.context.cookies()), "XSRF protection stays on"
     assert not console_errors, console_errors
+
+
+def test_an_idle_session_is_signed_out_and_a_removed_account_at_the_next_click(signed, office: Path, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    at = signed("ann")
+    assert at.metric
+    config = tmp_path / "pmo.toml"
+    config.write_text(settings.DEFAULT_CONFIG.read_text().replace("session_idle_minutes = 60",
+                                                                 "session_idle_minutes = 0"))
+    monkeypatch.setenv("PMO_CONFIG", str(config))  # any pause is now too long
+    at.run()
+    assert [i.value for i in at.info] == [i18n.EN["auth.expired"]] and not at.metric
+    monkeypatch.delenv("PMO_CONFIG")
+    again = signed("ann")
+    assert again.metric
+    accounts.remove("ann", db=office)
+    try:
+        again.run()
+        assert [i.value for i in again.info] == [i18n.EN["auth.expired"]] and not again.metric
+    finally:
+        accounts.add("ann", "analyst", password=PASSWORD, db=office)
+
+
+def test_an_admin_manages_accounts_in_the_dashboard_and_no_one_else_can(signed, office: Path) -> None:
+    at = signed("ada", page="accounts")
+    listed = at.dataframe[0].value
+    assert set(listed["Name"]) == {"ada", "ann", "vic"}
+    at.text_input(key="accounts_name").input("zed")
+    at.selectbox(key="accounts_role").select("viewer")
+    at.multiselect(key="accounts_portfolios").select(FENCE)
+    at.text_input(key="accounts_password").input(PASSWORD)
+    at.text_input(key="accounts_repeat").input(PASSWORD)
+    next(b for b in at.button if b.label == i18n.EN["acc.add"]).click().run()
+    assert accounts.verify("zed", PASSWORD, db=office).portfolios == (FENCE,)  # type: ignore[union-attr]
+    at.selectbox(key="accounts_remove").select("zed").run()
+    at.button(key="accounts_remove_confirm").click().run()
+    assert "zed" not in accounts.accounts(office)
+    assert "ada" not in at.selectbox(key="accounts_remove").options, "an admin never removes their own account"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        signed("ann").switch_page("app_pages/accounts.py")

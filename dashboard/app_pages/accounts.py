@@ -1,0 +1,54 @@
+"""Accounts: who may sign in, with which role and portfolios (admins only; `pmo user` does the same on the server)."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import auth, db, ui
+from dashboard.i18n import t
+from pipelines import accounts
+
+ui.page_header("page.accounts", "acc.caption")
+auth.require("admin")
+
+found = accounts.accounts()
+listing = pd.DataFrame([{t("auth.name"): a.name, t("acc.role"): t(f"auth.role.{a.role}"),
+                         t("acc.portfolios"): ", ".join(a.portfolios) or t("auth.every_portfolio"),
+                         t("acc.sign_in"): t("acc.sso") if a.sso else t("acc.password"), t("acc.created"): a.created}
+                        for a in found.values()])
+if found:
+    st.dataframe(listing, hide_index=True, key="accounts_list")
+else:
+    st.info(t("acc.none"))
+
+st.subheader(t("acc.add"))
+with st.form("accounts_add", clear_on_submit=True):
+    left, right = st.columns(2)
+    name = left.text_input(t("auth.name"), key="accounts_name")
+    role = right.selectbox(t("acc.role"), accounts.ROLES, format_func=lambda r: t(f"auth.role.{r}"),
+                           key="accounts_role")
+    options = db.run("filters_options")
+    portfolios = st.multiselect(t("acc.portfolios"), options.loc[options["dimension"] == "portfolio", "value"],
+                                placeholder=t("auth.every_portfolio"), key="accounts_portfolios")
+    sso = st.checkbox(t("acc.sso_account"), key="accounts_sso")
+    left, right = st.columns(2)
+    password = left.text_input(t("auth.password"), type="password", key="accounts_password")
+    repeated = right.text_input(t("acc.repeat"), type="password", key="accounts_repeat")
+    if st.form_submit_button(t("acc.add"), type="primary"):
+        try:
+            if not sso and password != repeated:
+                raise accounts.AccountError(t("acc.differ"))
+            added = accounts.add(name.strip(), role, password=None if sso else password, portfolios=tuple(portfolios))
+        except accounts.AccountError as err:
+            st.error(ui.md(err))
+        else:
+            st.success(t("acc.added", name=ui.md(added.name)))
+            st.rerun()
+
+if found:
+    st.subheader(t("acc.remove"))
+    current = auth.current()
+    removable = [n for n in found if current is None or n != current.name]  # never your own account
+    gone = st.selectbox(t("auth.name"), removable, index=None, key="accounts_remove")
+    if gone and st.button(t("acc.remove_confirm", name=ui.md(gone)), key="accounts_remove_confirm"):
+        accounts.remove(gone)
+        st.rerun()
