@@ -214,3 +214,30 @@ def test_an_admin_manages_accounts_in_the_dashboard_and_no_one_else_can(signed, 
     assert "ada" not in at.selectbox(key="accounts_remove").options, "an admin never removes their own account"
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         signed("ann").switch_page("app_pages/accounts.py")
+
+
+class IdentityProviderUser(dict):
+    """What st.user holds after st.login with the office's identity provider (OIDC claims)."""
+
+    def __init__(self, email: str | None):
+        super().__init__(email=email)
+        self.is_logged_in = email is not None
+
+
+def test_the_identity_provider_signs_in_sso_accounts_only(signed, office: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "_sso_configured", lambda: True)  # as with an [auth] section in secrets.toml
+    monkeypatch.setattr("streamlit.user", IdentityProviderUser(None))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert i18n.EN["auth.sso"] in [b.label for b in at.button], "the sign-in page offers the identity provider"
+    accounts.add("cio@example.org", "viewer", password=None, portfolios=(FENCE,), db=office)
+    try:
+        monkeypatch.setattr("streamlit.user", IdentityProviderUser("cio@example.org"))
+        at = AppTest.from_file(str(APP), default_timeout=60).run()
+        assert at.metric and "Signed in as cio@example.org (viewer; Growth)" in [c.value for c in at.sidebar.caption]
+        monkeypatch.setattr("streamlit.user", IdentityProviderUser("stranger@example.org"))
+        at = AppTest.from_file(str(APP), default_timeout=60).run()
+        assert [e.value for e in at.error] == [i18n.EN["auth.sso_unknown"].format(email="stranger@example.org")]
+        assert not at.metric
+    finally:
+        accounts.remove("cio@example.org", db=office)
