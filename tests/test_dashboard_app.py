@@ -73,6 +73,8 @@ def test_empty_warehouse_asks_to_load_data_first(warehouse_db: Path, page: str) 
     at = app(page)
     if page == "load_data":
         assert at.get("file_uploader"), "the Load data page offers the upload form on an empty warehouse"
+    elif page == "accounts":  # accounts come before data: the first admin is added to an empty warehouse
+        assert [i.value for i in at.info] == [i18n.EN["acc.none"]] and at.get("text_input")
     else:
         assert i18n.EN["ui.empty_title"] in [s.value for s in at.subheader]
         # only the helpful state: no caption about a month that does not exist ("… at the end of n/a")

@@ -1,22 +1,18 @@
 """Accounts: who may sign in, with which role and portfolios (admins only; `pmo user` does the same on the server)."""
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import auth, db, ui
+from dashboard import auth, ui
 from dashboard.i18n import t
+from dashboard.metrics import accounts as metrics
 from pipelines import accounts
 
 ui.page_header("page.accounts", "acc.caption")
 auth.require("admin")
 
 found = accounts.accounts()
-listing = pd.DataFrame([{t("auth.name"): a.name, t("acc.role"): t(f"auth.role.{a.role}"),
-                         t("acc.portfolios"): ", ".join(a.portfolios) or t("auth.every_portfolio"),
-                         t("acc.sign_in"): t("acc.sso") if a.sso else t("acc.password"), t("acc.created"): a.created}
-                        for a in found.values()])
 if found:
-    st.dataframe(listing, hide_index=True, key="accounts_list")
+    st.dataframe(metrics.listing(found), hide_index=True, key="accounts_list")
 else:
     st.info(t("acc.none"))
 
@@ -26,9 +22,8 @@ with st.form("accounts_add", clear_on_submit=True):
     name = left.text_input(t("auth.name"), key="accounts_name")
     role = right.selectbox(t("acc.role"), accounts.ROLES, format_func=lambda r: t(f"auth.role.{r}"),
                            key="accounts_role")
-    options = db.run("filters_options")
-    portfolios = st.multiselect(t("acc.portfolios"), options.loc[options["dimension"] == "portfolio", "value"],
-                                placeholder=t("auth.every_portfolio"), key="accounts_portfolios")
+    portfolios = st.multiselect(t("acc.portfolios"), metrics.portfolio_options(), placeholder=t("auth.every_portfolio"),
+                                key="accounts_portfolios")
     sso = st.checkbox(t("acc.sso_account"), key="accounts_sso")
     left, right = st.columns(2)
     password = left.text_input(t("auth.password"), type="password", key="accounts_password")
