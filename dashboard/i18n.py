@@ -293,6 +293,10 @@ EN: dict[str, str] = {
     "load.error": "pmo ingest stopped with exit code {code} before reporting; its output is below.",
     "load.saved_in": "Kept as upload {folder}; each file is stored under its name tagged with its content hash, "
                      "so two different files of the same name are both kept and loaded.",
+    "load.too_big": "Not saved: {file} is {incoming} MiB, over the limit of {cap} MiB per file ([uploads] "
+                    "max_file_bytes in pmo.toml). Split it, or load it on the server with pmo ingest.",
+    "load.unchanged": "Already loaded: the {files} (file, source) batch(es) hold exactly the bytes of an earlier load; "
+                      "nothing changed.",
     "load.full": "Not saved: this upload ({incoming} MiB) would take the uploads folder ({used} MiB used) over its "
                  "cap of {cap} MiB ([uploads] max_total_bytes in pmo.toml). Folders older than [uploads] keep_days "
                  "are deleted automatically; ask an administrator to raise the cap or clean up sooner.",
@@ -586,6 +590,9 @@ ZH: dict[str, str] = {
     "load.output": "pmo ingest 的输出",
     "load.error": "pmo ingest 在生成报告前以退出码 {code} 结束；输出见下方。",
     "load.saved_in": "已保存为上传批次 {folder}；每个文件以其名称加内容哈希标记保存，同名的不同文件都会保留并加载。",
+    "load.too_big": "未保存：{file} 为 {incoming} MiB，超过每个文件 {cap} MiB 的上限（pmo.toml 中的 [uploads] "
+                    "max_file_bytes）。请拆分文件，或在服务器上用 pmo ingest 加载。",
+    "load.unchanged": "已加载过：这 {files} 个（文件、数据源）批次与先前某次加载的内容完全相同；没有任何变化。",
     "load.full": "未保存：此次上传（{incoming} MiB）将使上传目录（已用 {used} MiB）超过上限 {cap} MiB"
                  "（pmo.toml 中的 [uploads] max_total_bytes）。早于 [uploads] keep_days 的目录会自动删除；"
                  "请联系管理员提高上限或提前清理。",

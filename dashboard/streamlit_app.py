@@ -30,11 +30,21 @@ ROLE_PAGES = {"load_data": "analyst", "accounts": "admin"}  # registered only fo
 
 st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
 account = auth.gate()  # with accounts, nothing below runs before sign-in
-page = st.navigation({
-    t(section): [st.Page(f"app_pages/{stem}.py", title=t(f"page.{stem}"), icon=icon, default=stem == "overview")
-                 for stem, icon in pages if auth.may(ROLE_PAGES.get(stem, "viewer"))]
-    for section, pages in SECTIONS.items()
-}, expanded=True)
+HOME = "overview"  # the default page, served at the root URL
+
+
+def _page(stem: str, icon: str) -> st.Page:
+    # the default page's own url_path is never served, yet must differ from the alias below
+    return st.Page(f"app_pages/{stem}.py", title=t(f"page.{stem}"), icon=icon, default=stem == HOME,
+                   url_path="home" if stem == HOME else None)
+
+
+allowed = {stem: _page(stem, icon) for pages in SECTIONS.values() for stem, icon in pages
+           if auth.may(ROLE_PAGES.get(stem, "viewer"))}
+menu = {t(section): [allowed[stem] for stem, _ in pages if stem in allowed] for section, pages in SECTIONS.items()}
+# /overview, the URL a reader types or bookmarks like every other page's, opens the overview at the root URL
+alias = st.Page(lambda: st.switch_page(allowed[HOME]), title=t(f"page.{HOME}"), url_path=HOME, visibility="hidden")
+page = st.navigation({**menu, "": [alias]}, expanded=True)
 if account is not None:
     st.sidebar.caption(t("auth.signed_in_as", name=account.name, role=t(f"auth.role.{account.role}"),
                          portfolios=", ".join(account.portfolios) or t("auth.every_portfolio")))

@@ -1,4 +1,4 @@
-"""Files uploaded in the browser go through the same gate as the CLI: saved under data/uploads/<timestamp>/,
+"""Files uploaded in the browser go through the same gate as the CLI: saved under <db>.uploads/<timestamp>/,
 then `pmo ingest --json` runs in a separate process (great-expectations never loads into the Streamlit process,
 and a crash there cannot take the dashboard down). The next data_version() then shows the new snapshot.
 
@@ -45,15 +45,18 @@ class IngestRun:
 
 
 def uploads_dir() -> Path:
-    return Path(os.environ.get("PMO_UPLOADS") or settings.PROJECT_ROOT / "data" / "uploads")
+    """`<db>.uploads/` beside the warehouse the dashboard serves (like its .published and .frozen folders)."""
+    db = settings.db_path()
+    return db.with_name(db.name + ".uploads")
 
 
 class UploadRefused(Exception):
-    """The upload would take the uploads folder over its size cap; nothing was saved."""
+    """An upload over a size limit; nothing of it was saved. `file` names the file over max_file_bytes, None when
+    the whole upload would take the folder over max_total_bytes."""
 
-    def __init__(self, used: int, incoming: int, cap: int):
-        self.used, self.incoming, self.cap = used, incoming, cap
-        super().__init__(f"{used + incoming:,} bytes would exceed [uploads] max_total_bytes = {cap:,}")
+    def __init__(self, used: int, incoming: int, cap: int, file: str | None = None):
+        self.used, self.incoming, self.cap, self.file = used, incoming, cap, file
+        super().__init__(f"{file or 'the upload'}: {incoming:,} bytes, over the limit of {cap:,}")
 
 
 def save(files: Sequence[Upload], now: datetime | None = None) -> Path:
@@ -62,6 +65,9 @@ def save(files: Sequence[Upload], now: datetime | None = None) -> Path:
     limits, now = settings.config()["uploads"], now or datetime.now()
     root = uploads_dir()
     clean(root, now - timedelta(days=int(limits["keep_days"])))
+    for upload in files:
+        if (size := len(upload.getvalue())) > int(limits["max_file_bytes"]):
+            raise UploadRefused(0, size, int(limits["max_file_bytes"]), Path(upload.name).name)
     incoming = sum(len(upload.getvalue()) for upload in files)
     used = sum(f.stat().st_size for f in root.rglob("*") if f.is_file()) if root.is_dir() else 0
     if used + incoming > int(limits["max_total_bytes"]):

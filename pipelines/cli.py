@@ -322,7 +322,7 @@ def _serve(args: argparse.Namespace) -> int:
     streamlit = str(Path(sys.executable).with_name("streamlit"))  # not `-m`: a stray module in the cwd can't shadow it
     cmd = [streamlit, "run", str(app), "--server.address", args.host, "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.enableXsrfProtection", "true",
+           "--server.enableXsrfProtection", "true", "--server.maxUploadSize", str(_upload_mib()),
            # with accounts, row-level data leaves only through the download buttons the role allows
            "--client.disableDataExport", "true" if signing_in else "false"]
     console.print(f"dashboard on http://{args.host}:{args.port}"
@@ -332,6 +332,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _upload_mib() -> int:
+    """[uploads] max_file_bytes in whole MiB, for the browser's own upload limit (the page checks the bytes)."""
+    return -(-int(settings.config()["uploads"]["max_file_bytes"]) // 2**20)
 
 
 def _user_add(args: argparse.Namespace) -> int:

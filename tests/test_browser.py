@@ -71,6 +71,21 @@ def test_a_page_opens_by_its_own_url(server: str, browser, path: str, page_name:
         page.close()
 
 
+def test_the_overview_opens_by_its_own_url_too(server: str, browser) -> None:
+    """The default page lives at the root URL; /overview, typed or bookmarked like the others, opens it there
+    (not Streamlit's "Page not found")."""
+    page, errors = open_page(browser, server + "/overview")
+    try:
+        page.locator("h1", has_text=i18n.EN["page.overview"]).wait_for()
+        wait_until_ready(page)
+        assert page.url.rstrip("/") == server
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.locator('[data-testid="stMetric"]').count() > 0
+        assert not errors, errors
+    finally:
+        page.close()
+
+
 def test_overview_shows_kpi_tiles_and_the_bubble_chart(server: str, browser) -> None:
     page, _ = open_page(browser, server)
     try:

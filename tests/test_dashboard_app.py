@@ -222,7 +222,6 @@ def test_performance_says_which_projects_it_counts(demo_db: Path, lang: str) -> 
 def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db: Path, demo_files: Path,
                                                                   tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PMO_UPLOADS", str(tmp_path / "uploads"))
     projects = next(p for p in sorted(demo_files.iterdir()) if p.stem.startswith("projects"))
     at = app("load_data")
     at.file_uploader(key="load_data_files").set_value([(projects.name, projects.read_bytes(), None)])
@@ -232,7 +231,8 @@ def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db:
     assert set(report["status"]) <= {"loaded", "loaded_with_quarantine"}
     assert db.data_version() == 1
     stored = uploads.stored_name(projects.name, projects.read_bytes())
-    assert list((tmp_path / "uploads").glob(f"*/{stored}")), "the upload is kept under uploads/<timestamp>/"
+    assert list(uploads.uploads_dir().glob(f"*/{stored}")), "kept beside the warehouse, under <db>.uploads/<when>/"
+    assert uploads.uploads_dir() == warehouse_db.with_name("pmo.duckdb.uploads")
     assert list(report["uploaded_as"]) == [projects.name] and list(report["file"]) == [stored]
 
 
@@ -246,7 +246,6 @@ def upload(name: str, text: str) -> AppTest:
 
 def test_two_different_files_of_the_same_name_are_both_kept_and_loaded(warehouse_db: Path, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PMO_UPLOADS", str(tmp_path / "uploads"))
     ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")])
     header = "employee_id,project_id,work_date,hours,activity,billable\n"
     ann = upload("timesheets.csv", header + "E1,P1,2026-03-02,8,build,yes\n")  # two people, one name
@@ -263,18 +262,25 @@ def test_two_different_files_of_the_same_name_are_both_kept_and_loaded(warehouse
                            "ORDER BY loaded_at").fetchall() == [(names[0], "loaded", 1), (names[1], "loaded", 1)]
     finally:
         con.close()
-    assert sorted(p.name for p in (tmp_path / "uploads").glob("*/*")) == sorted(names)
+    assert sorted(p.name for p in uploads.uploads_dir().glob("*/*")) == sorted(names)
+    again = upload("timesheets.csv", header + "E2,P1,2026-03-03,4,test,yes\n")  # Bob's file once more
+    assert [i.value for i in again.info] == [i18n.EN["load.unchanged"].format(files=1)] and not again.success
 
 
 def test_an_upload_over_the_size_cap_is_refused_and_old_uploads_are_cleaned(warehouse_db: Path, tmp_path: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "uploads"
-    monkeypatch.setenv("PMO_UPLOADS", str(root))
+    root = uploads.uploads_dir()
     config = tmp_path / "pmo.toml"
     config.write_text(settings.DEFAULT_CONFIG.read_text().replace("max_total_bytes = 2_147_483_648",
-                                                                 "max_total_bytes = 1_000"))
+                                                                 "max_total_bytes = 1_000")
+                      .replace("max_file_bytes = 209_715_200", "max_file_bytes = 700"))
     monkeypatch.setenv("PMO_CONFIG", str(config))
-    at = upload("timesheets.csv", "x" * 1_001)
+    at = upload("timesheets.csv", "x" * 701)
+    assert any("timesheets.csv is 0.0 MiB, over the limit of 0 MiB per file ([uploads] max_file_bytes"
+               in e.value.replace("\\", "") for e in at.error)  # the name is Markdown-escaped
+    at = app("load_data")  # two files, each under the file limit, together over the total
+    at.file_uploader(key="load_data_files").set_value([("a.csv", b"a" * 600, None), ("b.csv", b"b" * 600, None)])
+    at.button[0].click().run()
     assert any("over its cap of 0 MiB" in e.value and "[uploads] max_total_bytes" in e.value for e in at.error)
     assert not root.exists() or not any(root.iterdir()), "nothing of a refused upload is saved"
     old = uploads.save([sf.Upload("a.csv", b"a" * 600)], now=datetime(2026, 1, 1))

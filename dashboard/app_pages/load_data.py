@@ -28,9 +28,10 @@ if submitted and not files:
 elif submitted:
     try:
         folder = uploads.save(files)
-    except uploads.UploadRefused as full:
-        st.error(t("load.full", incoming=f"{full.incoming / 2**20:,.1f}", used=f"{full.used / 2**20:,.1f}",
-                   cap=f"{full.cap / 2**20:,.0f}"))
+    except uploads.UploadRefused as big:
+        mib = {"incoming": f"{big.incoming / 2**20:,.1f}", "used": f"{big.used / 2**20:,.1f}",
+               "cap": f"{big.cap / 2**20:,.0f}"}
+        st.error(t("load.too_big", file=ui.md(big.file), **mib) if big.file else t("load.full", **mib))
     else:
         with st.status(t("load.running"), expanded=False) as status:
             st.session_state["load_data_run"] = uploads.ingest(folder, source=source, as_of=as_of, strict=strict,
@@ -49,6 +50,8 @@ if run is not None:
         st.error(t("load.error", code=run.returncode))
     elif rejected:
         st.error(t("load.failed", rejected=rejected, files=len(report)))
+    elif (report["status"] == "unchanged").all():
+        st.info(t("load.unchanged", files=len(report)))
     else:
         loaded = int(report["status"].isin(["loaded", "loaded_with_quarantine"]).sum())
         st.success(t("load.ok", loaded=loaded, files=len(report), version=db.data_version()))
