@@ -110,6 +110,8 @@ EN: dict[str, str] = {
     "ui.no": "no",
     "ui.why_unknown": "Why unknown?",
     "ui.na": "n/a",
+    "ui.mixed_currencies": "the projects' amounts are in different currencies ({currencies}) and are not added up; "
+                           "filter to one currency",
     "ui.download_csv": "CSV",
     "ui.download_xlsx": "XLSX",
     "ui.no_rows": "Nothing to show for these filters.",
@@ -425,6 +427,7 @@ ZH: dict[str, str] = {
     "ui.no": "否",
     "ui.why_unknown": "为何未知？",
     "ui.na": "不适用",
+    "ui.mixed_currencies": "项目金额使用不同货币（{currencies}），不作加总；请筛选为单一货币",
     "ui.download_csv": "CSV",
     "ui.download_xlsx": "XLSX",
     "ui.no_rows": "当前筛选条件下没有数据。",

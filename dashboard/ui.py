@@ -263,16 +263,29 @@ def is_known(x: Any) -> bool:
     return not _missing(x)
 
 
-def fmt_money(x: Any) -> str:
-    """Compact amount: en 1.3 M / 980.0 k; zh 125.0 万 / 1.3 亿 (the currency is left to the label)."""
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CNY": "¥", "JPY": "¥"}
+
+
+def fmt_money(x: Any, currency: str | None = None) -> str:
+    """Compact amount with its currency: en €108.1 M / €980.0 k (an ISO code without a symbol follows: 12.0 M CHF);
+    zh €1.08 亿 / €125.0 万 (two decimals for 亿, so amounts 1-2 % apart do not read the same)."""
     if _missing(x):
         return t("ui.na")
     value = float(x)
-    steps = ((1e8, "亿"), (1e4, "万")) if language() == "zh" else ((1e9, "bn"), (1e6, "M"), (1e3, "k"))
-    for size, unit in steps:
-        if abs(value) >= size:
-            return f"{value / size:,.1f} {unit}"
-    return f"{value:,.0f}"
+    steps = ((1e8, "亿", 2), (1e4, "万", 1)) if language() == "zh" else ((1e9, "bn", 1), (1e6, "M", 1), (1e3, "k", 1))
+    text = next((f"{value / size:,.{digits}f} {unit}" for size, unit, digits in steps if abs(value) >= size),
+                f"{value:,.0f}")
+    symbol = CURRENCY_SYMBOLS.get(currency or "")
+    return f"{symbol}{text}" if symbol else f"{text} {currency}" if currency else text
+
+
+def one_currency(currencies: Any) -> tuple[str | None, str | None]:
+    """(the currency, None) when a group's amounts are in one currency (or none is known); (None, the reason a
+    sum of them is unknown) when they mix currencies, which are never added silently."""
+    found = [str(c) for c in (currencies if currencies is not None else [])]
+    if len(found) > 1:
+        return None, t("ui.mixed_currencies", currencies=", ".join(found))
+    return (found[0] if found else None), None
 
 
 def change(now: Any, before: Any, pattern: str, *, points: bool = False) -> str | None:

@@ -7,7 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, dashboard_server, open_page, requires_chromium, screenshot, wait_until_ready
+from browser_support import (
+    chromium,
+    dashboard_server,
+    metric_value,
+    open_page,
+    requires_chromium,
+    screenshot,
+    wait_until_ready,
+)
 from playwright.sync_api import expect
 
 from dashboard import i18n
@@ -94,6 +102,8 @@ def test_overview_shows_kpi_tiles_and_the_bubble_chart(server: str, browser) -> 
             expect(page.locator('[data-testid="stMetric"]').filter(has_text=label).first).to_be_visible()
         expect(page.get_by_text("Computed RAG", exact=True).first).to_be_visible()
         expect(page.locator(".js-plotly-plot .scatterlayer .point").first).to_be_visible()
+        eac = metric_value(page, "EAC vs BAC")  # the demo portfolio is in euros: the tile says so
+        assert re.fullmatch(r"€[\d,.]+ (M|bn|k)", eac), eac
     finally:
         page.close()
 

@@ -116,13 +116,14 @@ def test_month_selector_shows_the_month_as_it_stood(demo_db: Path) -> None:
 
 def test_project_detail_shows_the_marts_figures(demo_db: Path) -> None:
     period = latest_period()
-    project_id, bac, cpi, spi_t = snapshot_query(
-        "SELECT project_id, bac, cpi, spi_t FROM mart_evm WHERE period = $period AND cpi IS NOT NULL "
+    project_id, bac, cpi, spi_t, currency = snapshot_query(
+        "SELECT project_id, bac, cpi, spi_t, (SELECT currency FROM dim_project p WHERE p.project_id = e.project_id) "
+        "FROM mart_evm e WHERE period = $period AND cpi IS NOT NULL "
         "AND spi_t IS NOT NULL AND project_id IN (SELECT project_id FROM mart_milestone_slip) "
         "ORDER BY project_id DESC LIMIT 1", period=period)[0]
     at = app("project_detail", project=project_id)
     assert at.selectbox(key="project_detail_project").value == project_id
-    assert metric(at, "BAC") == ui.fmt_money(bac)
+    assert metric(at, "BAC") == ui.fmt_money(bac, currency) and metric(at, "BAC").startswith("€")
     assert metric(at, "CPI") == f"{cpi:.2f}"
     assert metric(at, "SPI(t)") == f"{spi_t:.2f}"
     milestones = snapshot_query(
@@ -389,3 +390,37 @@ def test_the_upload_report_names_files_never_server_paths() -> None:
     assert uploads.without_paths(said) == (
         "error: FileNotFoundError: [Errno 2] No such file or directory: 'a.csv'\n"
         "warehouse busy: pmo ingest b.csv since 2026-12-04 10:42, pid 4242; waiting … see x.log")
+
+
+def test_amounts_carry_their_currency_and_chinese_keeps_enough_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ui.fmt_money(108_130_000, "EUR") == "€108.1 M" and ui.fmt_money(12e6, "CHF") == "12.0 M CHF"
+    assert ui.fmt_money(980, "GBP") == "£980" and ui.fmt_money(None, "EUR") == "n/a"
+    assert ui.one_currency(["EUR"]) == ("EUR", None) and ui.one_currency([]) == (None, None)
+    currency, mixed = ui.one_currency(["EUR", "GBP"])
+    assert currency is None and mixed == i18n.EN["ui.mixed_currencies"].format(currencies="EUR, GBP")
+    monkeypatch.setattr(ui, "language", lambda: "zh")
+    eac, bac = 108_100_000, 110_100_000  # 1.8 % apart: they must not both read 1.1 亿
+    assert (ui.fmt_money(eac, "EUR"), ui.fmt_money(bac, "EUR")) == ("€1.08 亿", "€1.10 亿")
+    assert ui.fmt_money(1_250_000, "CNY") == "¥125.0 万"
+
+
+def test_the_overview_says_so_instead_of_adding_up_two_currencies(warehouse_db: Path, tmp_path: Path) -> None:
+    header = "project_id,project_name,portfolio,programme,department,manager,lifecycle_stage,status,start_date," \
+             "planned_finish_date,budget_at_completion,currency\n"
+    projects = tmp_path / "in" / "projects.csv"
+    projects.parent.mkdir()
+    projects.write_text(header + "P1,Alpha,Growth,Digital,IT,Ann,execution,active,2026-01-01,2026-06-30,100000,EUR\n"
+                        "P2,Beta,Growth,Digital,Ops,Bob,execution,active,2026-01-01,2026-06-30,50000,GBP\n")
+    budgets = tmp_path / "in" / "budgets.csv"
+    budgets.write_text("project_id,period,cost_category,planned_cost,actual_cost\n"
+                       "P1,2026-01,labour,50000,40000\nP1,2026-02,labour,50000,\n"
+                       "P2,2026-01,labour,25000,30000\nP2,2026-02,labour,25000,\n")
+    status = tmp_path / "in" / "status.csv"
+    status.write_text("project_id,report_date,percent_complete,overall_rag,as_of_date\n"
+                      "P1,2026-01-30,50,green,2026-01-31\nP2,2026-01-30,40,amber,2026-01-31\n")
+    ingest_paths([projects, budgets, status])
+    at = app("overview")
+    tiles = {m.label: m.value for m in at.metric}
+    assert [tiles[i18n.EN[k]] for k in ("ov.eac_bac", "ov.cpi", "ov.spi")] == [i18n.EN["ui.unknown"]] * 3
+    said = i18n.EN["ui.mixed_currencies"].format(currencies="EUR, GBP")
+    assert said in [c.value.replace("\\", "") for c in at.caption], "the reason, one click away"

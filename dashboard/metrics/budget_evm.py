@@ -9,7 +9,7 @@ from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.metrics import portfolio_total, previous
-from dashboard.ui import Tile, change, fmt_money, fmt_ratio, is_known, month_label
+from dashboard.ui import Tile, change, fmt_money, fmt_ratio, is_known, month_label, one_currency
 
 LEVELS = ("portfolio", "programme", "department", "manager", "lifecycle_stage")
 
@@ -52,19 +52,22 @@ def tiles(f: Filters) -> list[Tile]:
     no_evm = None if measured else t("evm.unknown.no_evm")
     versus = t("ov.vs_month", month=month_label(previous(f).period))
 
+    currency, mixed = one_currency(now.get("currencies"))
+
     def ratio(key: str, label: str, reason: str) -> Tile:
         value = now.get(key)
         return Tile(label, fmt_ratio(value), change(value, before.get(key), "{:+.2f}"),
-                    f"{t('evm.kpi.index_help')} {coverage}", no_evm or (None if is_known(value) else reason),
+                    f"{t('evm.kpi.index_help')} {coverage}", mixed or no_evm or (None if is_known(value) else reason),
                     delta_description=versus)
 
     eac, bac = now.get("eac"), now.get("bac")
     return [
-        Tile(t("evm.kpi.bac"), fmt_money(now.get("bac_all")), help=t("evm.kpi.bac_help")),
-        Tile(t("evm.kpi.eac"), fmt_money(eac),
+        Tile(t("evm.kpi.bac"), fmt_money(now.get("bac_all"), currency), help=t("evm.kpi.bac_help"),
+             unknown_reason=mixed),
+        Tile(t("evm.kpi.eac"), fmt_money(eac, currency),
              t("evm.kpi.vs_bac", share=f"{eac / bac - 1:+.1%}") if is_known(eac) and bac else None,
-             f"{t('evm.kpi.eac_help')} {coverage}", no_evm or (None if is_known(eac) else t("evm.unknown.no_ac")),
-             "inverse"),
+             f"{t('evm.kpi.eac_help')} {coverage}",
+             mixed or no_evm or (None if is_known(eac) else t("evm.unknown.no_ac")), "inverse"),
         ratio("cpi", "CPI", t("evm.unknown.no_ac")),
         ratio("spi", "SPI", t("evm.unknown.no_pv")),
         ratio("spi_t", "SPI(t)", t("evm.unknown.no_es")),

@@ -18,6 +18,7 @@ from dashboard.ui import (
     fmt_ratio,
     is_known,
     month_label,
+    one_currency,
     rag_text,
 )
 
@@ -51,6 +52,7 @@ def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
     used, used_before = utilisation(f), utilisation(previous(f))
     risks, risks_before = int(now["open_escalated"].sum()), int(before["open_escalated"].sum())
     eac, bac = roll.get("eac"), roll.get("bac")
+    currency, mixed = one_currency(roll.get("currencies"))
     tiles = {
         "active": Tile(t("ov.active"), fmt_int(len(active)), change(len(active), len(active_before), "{:+d}"),
                        t("ov.active_help"), delta_color="off", delta_description=versus),
@@ -59,20 +61,22 @@ def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
         "utilisation": Tile(t("ov.utilisation"), fmt_pct(used), change(used, used_before, "{:+.1%}", points=True),
                             t("ov.utilisation_help"), None if used is not None else t("ov.unknown.no_time"), "off",
                             versus),
-        **{key: _index_tile(key, roll, roll_before, coverage, versus) for key in ("cpi", "spi_t", "spi")},
-        "eac": Tile(t("ov.eac_bac"), fmt_money(eac),
+        **{key: _index_tile(key, roll, roll_before, coverage, versus, mixed) for key in ("cpi", "spi_t", "spi")},
+        "eac": Tile(t("ov.eac_bac"), fmt_money(eac, currency),
                     f"{eac / bac - 1:+.1%}" if is_known(eac) and bac else None,
-                    f"{t('ov.eac_bac_help')} {coverage}", None if is_known(eac) else t("ov.unknown.no_ac"), "inverse",
-                    t("ov.vs_bac", bac=fmt_money(bac))),
+                    f"{t('ov.eac_bac_help')} {coverage}", mixed or (None if is_known(eac) else t("ov.unknown.no_ac")),
+                    "inverse", t("ov.vs_bac", bac=fmt_money(bac, currency))),
     }
     return tiles, active["computed_rag"].value_counts().to_dict()
 
 
-def _index_tile(key: str, roll: dict, roll_before: dict, coverage: str, versus: str) -> Tile:
+def _index_tile(key: str, roll: dict, roll_before: dict, coverage: str, versus: str, mixed: str | None) -> Tile:
+    """A portfolio index; unknown when nothing is measured, or when its sums would add different currencies."""
     value = roll.get(key)
     reason = None if is_known(value) else t("ov.unknown.no_ac" if key == "cpi" else "ov.unknown.no_pv")
     if not roll.get("projects_measured"):
         reason = t("ov.unknown.no_evm")
+    reason = mixed or reason
     return Tile(t(f"ov.{key}"), fmt_ratio(value), change(value, roll_before.get(key), "{:+.2f}"),
                 f"{t('ov.index_help')} {coverage}", reason, delta_description=versus)
 

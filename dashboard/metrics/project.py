@@ -45,8 +45,9 @@ def tiles(s: dict) -> list[Tile]:
 
     percent, bac = s.get("percent_complete"), s.get("bac")
     return [
-        Tile(t("pd.bac"), fmt_money(bac), unknown_reason=None if bac is not None else t("pd.unknown.no_budget")),
-        Tile(t("pd.eac"), fmt_money(s.get("eac")),
+        Tile(t("pd.bac"), fmt_money(bac, s.get("currency")),
+             unknown_reason=None if bac is not None else t("pd.unknown.no_budget")),
+        Tile(t("pd.eac"), fmt_money(s.get("eac"), s.get("currency")),
              unknown_reason=None if s.get("eac") is not None else s.get("grey_reason") or t("ov.unknown.no_ac")),
         index("cpi"), index("spi"), index("spi_t"),
         Tile(t("pd.percent"), fmt_pct(percent / 100 if percent is not None else None, 0),

@@ -3,6 +3,7 @@
 SELECT
     p.project_id,
     p.bac AS plan_bac,
+    p.currency,
     coalesce(CASE $level
         WHEN 'portfolio' THEN p.portfolio
         WHEN 'programme' THEN p.programme

@@ -13,6 +13,7 @@ WITH member AS (
         g.group_name,
         g.project_id,
         g.plan_bac,
+        g.currency,
         e.bac,
         e.pv,
         e.ev,
@@ -29,6 +30,7 @@ rolled AS (
         count(*) AS projects,
         count(*) FILTER (WHERE measured) AS projects_measured,
         sum(plan_bac) AS bac_all,
+        list_sort(list(DISTINCT currency) FILTER (WHERE currency IS NOT NULL)) AS currencies,
         sum(bac) FILTER (WHERE measured) AS bac,
         sum(pv) FILTER (WHERE measured) AS pv,
         sum(ev) FILTER (WHERE measured) AS ev,
@@ -59,6 +61,7 @@ SELECT
     x.projects_measured,
     x.projects - x.projects_measured AS projects_unmeasured,
     x.bac_all,
+    x.currencies,  -- more than one: the group's amounts add different currencies (the tiles say so)
     x.bac / nullif(x.bac_all, 0) AS measured_bac_share,
     x.bac,
     x.pv,
