@@ -108,6 +108,26 @@ def test_overview_shows_kpi_tiles_and_the_bubble_chart(server: str, browser) -> 
         page.close()
 
 
+RAG_COUNT = """rag => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] h3')]
+    .find(h => h.closest('[data-testid="stMarkdownContainer"]').innerText.trim().endsWith(rag))
+    .innerText.replace(/[^0-9]/g, '')"""
+CHART_POINTS = """name => {  // points plotly drew for the trace (its data arrive binary-encoded, so ask plotly)
+    const trace = document.querySelector('.js-plotly-plot')._fullData.find(d => d.name === name);
+    return trace ? trace._length : 0 }"""
+
+
+def test_the_bubble_charts_red_is_the_red_tiles_count(server: str, browser) -> None:
+    page, _ = open_page(browser, server)
+    try:
+        for rag in ("red", "amber", "green"):
+            name = i18n.TEXT["en"][f"rag.{rag}"]
+            tile = int(page.evaluate(RAG_COUNT, name))
+            assert page.evaluate(CHART_POINTS, name) == tile, rag
+        assert int(page.evaluate(RAG_COUNT, i18n.TEXT["en"]["rag.red"])) > 0, "the demo has red projects"
+    finally:
+        page.close()
+
+
 def test_risk_page_shows_the_heatmap(server: str, browser) -> None:
     page, _ = visit(browser, server, "risks")
     try:

@@ -38,7 +38,8 @@ if len(grey):
 index = st.segmented_control(t("ov.schedule_index"), ["spi_t", "spi"], default="spi_t", required=True,
                              format_func={"spi_t": "SPI(t)", "spi": "SPI"}.__getitem__, key="overview_schedule_index")
 currency = projects["currency"].dropna().unique()
-ui.chart(cpi_spi_bubble(projects, tr=t, schedule_index=index, currency=currency[0] if len(currency) == 1 else ""),
+active = projects[projects["is_active"]]  # the projects the RAG tile counts: its red number is the chart's red
+ui.chart(cpi_spi_bubble(active, tr=t, schedule_index=index, currency=currency[0] if len(currency) == 1 else ""),
          key="overview_bubble")
 missing = projects[projects["is_active"] & (projects["cpi"].isna() | projects[index].isna())]
 if len(missing):
