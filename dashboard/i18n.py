@@ -8,6 +8,8 @@ An unknown key comes back as the key itself, so a missing string is visible, nev
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any
 
 import streamlit as st
@@ -168,6 +170,23 @@ EN: dict[str, str] = {
                          "snapshot of the month.",
     "ov.vs_month": "vs {month}",
     "ov.unknown.no_evm": "No earned-value figures for this month: budgets or status reports are missing.",
+    # why a mart's figure is unknown, as pipelines/models/mart_health.sql words it (i18n.reasons matches these)
+    "why.no_budget": "no budget plan (BAC unknown)",
+    "why.no_status": "no status report yet (EV unknown)",
+    "why.no_percent": "status report without percent complete (EV unknown)",
+    "why.no_ac": "no actual cost booked (CPI unknown)",
+    "why.no_pv": "planned value is 0 (SPI unknown)",
+    "why.stale": "status report stale ({days} days old)",
+    "why.budgets_gate": "budgets failed the quality gate",
+    "why.status_gate": "status failed the quality gate",
+    "why.risks_gate": "risks failed the quality gate (risk driver unknown)",
+    "why.quality_gate": "quality failed the quality gate (quality driver unknown)",
+    "why.cost_driver": "cost driver unknown",
+    "why.schedule_driver": "schedule driver unknown",
+    "why.risk_driver": "risk driver unknown",
+    "why.quality_driver": "quality driver unknown",
+    "why.freshness_driver": "freshness driver unknown",
+    "why.no_driver": "no driver is known",
     "ov.unknown.no_ac": "No actual cost booked yet, so CPI cannot be computed.",
     "ov.unknown.no_pv": "No planned value yet, so SPI cannot be computed.",
     "ov.unknown.no_time": "No timesheets for this month.",
@@ -477,6 +496,22 @@ ZH: dict[str, str] = {
     "ov.open_risks_help": "各项目当月最新风险快照中，等级为高或极高、状态为未关闭或缓解中的风险。",
     "ov.vs_month": "较 {month}",
     "ov.unknown.no_evm": "本月没有挣值数据：缺少预算或状态报告。",
+    "why.no_budget": "无预算计划（BAC 未知）",
+    "why.no_status": "尚无状态报告（EV 未知）",
+    "why.no_percent": "状态报告缺少完成百分比（EV 未知）",
+    "why.no_ac": "尚无实际成本（CPI 未知）",
+    "why.no_pv": "计划值为 0（SPI 未知）",
+    "why.stale": "状态报告已过期（{days} 天前）",
+    "why.budgets_gate": "预算数据未通过质量关卡",
+    "why.status_gate": "状态数据未通过质量关卡",
+    "why.risks_gate": "风险数据未通过质量关卡（风险驱动因素未知）",
+    "why.quality_gate": "质量数据未通过质量关卡（质量驱动因素未知）",
+    "why.cost_driver": "成本驱动因素未知",
+    "why.schedule_driver": "进度驱动因素未知",
+    "why.risk_driver": "风险驱动因素未知",
+    "why.quality_driver": "质量驱动因素未知",
+    "why.freshness_driver": "时效驱动因素未知",
+    "why.no_driver": "没有已知的驱动因素",
     "ov.unknown.no_ac": "尚无实际成本，无法计算 CPI。",
     "ov.unknown.no_pv": "尚无计划价值，无法计算 SPI。",
     "ov.unknown.no_time": "本月没有工时记录。",
@@ -834,3 +869,25 @@ def t(key: str, **fmt: Any) -> str:
     text = TEXT[language()].get(key) or TEXT["en"].get(key, key)
     return text.format(**fmt) if fmt else text
 
+
+
+def reasons(text: Any) -> Any:
+    """A mart's reason text ("no budget plan (BAC unknown); status report stale (64 days old)") in the reader's
+    language: each part the catalogue's why.* entries know is translated, anything else is kept as written."""
+    if not isinstance(text, str) or language() == "en":
+        return text
+    return "；".join(_reason(part) for part in text.split("; "))
+
+
+def _reason(part: str) -> str:
+    for key, pattern in _reason_patterns():
+        if found := pattern.fullmatch(part):
+            return t(key, **found.groupdict())
+    return part
+
+
+@cache
+def _reason_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each why.* entry's English words as a pattern, its {placeholders} as named groups."""
+    return tuple((key, re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(text))))
+                 for key, text in TEXT["en"].items() if key.startswith("why."))

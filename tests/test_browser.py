@@ -224,3 +224,26 @@ def test_a_failing_server_shows_no_traceback_and_no_server_path(broken_server, b
         assert "Traceback" not in shown and str(folder) not in shown and ".duckdb" not in shown, shown
     finally:
         page.close()
+
+
+ENGLISH_REASONS = [text.split("{")[0].strip() for key, text in i18n.TEXT["en"].items() if key.startswith("why.")]
+
+
+def test_a_chinese_page_gives_its_reasons_in_chinese(server: str, browser) -> None:
+    """PRJ-006's October risks failed the gate: its health is unknown, and the reason one click away is Chinese."""
+    page, errors = open_page(browser, server + "/project_detail?project=PRJ-006&lang=zh")
+    try:
+        shown = page.locator("body").inner_text()
+        why = page.get_by_role("button", name=i18n.TEXT["zh"]["ui.why_unknown"])
+        assert why.count(), "PRJ-006 has unknown tiles"
+        for button in why.all():  # every reason one click away
+            button.click()
+            popover = page.locator('[data-testid="stPopoverBody"]').last
+            popover.wait_for()
+            shown += popover.inner_text()
+            page.keyboard.press("Escape")
+        assert i18n.TEXT["zh"]["why.risks_gate"] in shown
+        assert not [r for r in ENGLISH_REASONS if r in shown], shown
+        assert not errors, errors
+    finally:
+        page.close()

@@ -33,7 +33,7 @@ projects = overview.projects(f)
 grey = projects[projects["is_active"] & (projects["computed_rag"] == "grey")]
 if len(grey):
     with st.popover(t("ov.why_grey", n=len(grey)), icon=":material/help:", type="tertiary"):
-        ui.table(grey[["project_id", "project_name", "grey_reason"]], key="overview_grey", file_stem="unknown_rag")
+        ui.table(overview.grey_reasons(grey), key="overview_grey", file_stem="unknown_rag")
 
 index = st.segmented_control(t("ov.schedule_index"), ["spi_t", "spi"], default="spi_t", required=True,
                              format_func={"spi_t": "SPI(t)", "spi": "SPI"}.__getitem__, key="overview_schedule_index")

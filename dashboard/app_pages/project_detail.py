@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import filters, ui
 from dashboard.charts.evm import s_curve
-from dashboard.i18n import code_label, t
+from dashboard.i18n import code_label, reasons, t
 from dashboard.metrics import project
 
 ui.page_header("page.project_detail")
@@ -33,7 +33,7 @@ st.markdown(f"{t('col.computed_rag')} {ui.rag_chip(summary['computed_rag'])} · 
             f"{t('col.declared_rag')} {ui.rag_chip(summary['declared_rag'])}")
 if summary["computed_rag"] == "grey" and summary["grey_reason"]:
     with st.popover(t("ui.why_unknown"), type="tertiary", icon=":material/help:"):
-        st.caption(ui.md(summary["grey_reason"]))
+        st.caption(ui.md(reasons(summary["grey_reason"])))
 st.caption(" · ".join(ui.md(code_label(c, summary[c])) for c in ("portfolio", "programme", "department", "manager",
                                                                  "lifecycle_stage", "status") if summary.get(c)))
 ui.kpis(project.tiles(summary))

@@ -6,7 +6,7 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.filters import Filters, month_end
-from dashboard.i18n import t
+from dashboard.i18n import reasons, t
 from dashboard.metrics import comparison_params, portfolio_total, previous
 from dashboard.ui import (
     Tile,
@@ -112,7 +112,7 @@ def reason(row: dict) -> str:
     disagrees."""
     banded = sorted(((SEVERITY[row[f"{key}_rag"]], label, key) for key, label in INDICES
                      if row[f"{key}_rag"] in SEVERITY), key=lambda b: -b[0])
-    parts = [row["grey_reason"]] if row["computed_rag"] == "grey" and is_known(row["grey_reason"]) else []
+    parts = [reasons(row["grey_reason"])] if row["computed_rag"] == "grey" and is_known(row["grey_reason"]) else []
     parts += [t("reason.index", index=label, value=fmt_ratio(row[key]), rag=t(f"rag.{row[f'{key}_rag']}").lower())
               for _, label, key in banded]
     if is_known(row["risk_score"]) and row["risk_score"] < 50:
@@ -123,8 +123,13 @@ def reason(row: dict) -> str:
         parts.append(t("reason.declared", rag=t(f"rag.{row['declared_rag']}").lower()))
     if not parts:
         parts.append(t("reason.health", value=fmt_int(row["health_score"])) if is_known(row["health_score"])
-                     else row["health_grey_reason"] or t("ui.na"))
+                     else reasons(row["health_grey_reason"]) or t("ui.na"))
     return "; ".join(parts)
+
+
+def grey_reasons(grey: pd.DataFrame) -> pd.DataFrame:
+    """The projects whose computed RAG is unknown, each with why, in the reader's language."""
+    return grey[["project_id", "project_name"]].assign(grey_reason=grey["grey_reason"].map(reasons))
 
 
 def health_rule(f: Filters) -> str:
@@ -174,7 +179,8 @@ def _rag_moves(df: pd.DataFrame) -> pd.DataFrame:
              .where(df[f"{key}_rag_before"].fillna("") != df[f"{key}_rag_after"].fillna(""), "")
              for key, label in (("spi_t", "SPI(t)"), ("cpi", "CPI"), ("spi", "SPI"))]
     reason = df["grey_reason_after"]
-    parts.append(reason.where(reason.notna() & (reason != df["grey_reason_before"].fillna("")), "").fillna(""))
+    parts.append(reason.where(reason.notna() & (reason != df["grey_reason_before"].fillna("")), "").fillna("")
+                 .map(reasons))
     cause = (pd.concat(parts, axis=1).apply(lambda row: "; ".join(p for p in row if p), axis=1) if len(df)
              else pd.Series("", index=df.index, dtype="str"))
     first = df["rag_before"].isna() & (cause == "")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.filters import Filters
-from dashboard.i18n import t
+from dashboard.i18n import reasons, t
 from dashboard.metrics import schedule
 from dashboard.ui import Tile, fmt_int, fmt_money, fmt_pct, fmt_ratio
 
@@ -37,7 +37,7 @@ def summary(f: Filters, project_id: str) -> dict:
 def tiles(s: dict) -> list[Tile]:
     """BAC, EAC, CPI, SPI, SPI(t), % complete and health score of the month; grey "unknown", with the reason,
     when a figure cannot be known (no budget plan, no status report, no earned value)."""
-    no_figures = s.get("grey_reason") or t("pd.unknown.no_figures")
+    no_figures = reasons(s.get("grey_reason")) or t("pd.unknown.no_figures")
 
     def index(key: str) -> Tile:
         value = s.get(key)
@@ -48,12 +48,14 @@ def tiles(s: dict) -> list[Tile]:
         Tile(t("pd.bac"), fmt_money(bac, s.get("currency")),
              unknown_reason=None if bac is not None else t("pd.unknown.no_budget")),
         Tile(t("pd.eac"), fmt_money(s.get("eac"), s.get("currency")),
-             unknown_reason=None if s.get("eac") is not None else s.get("grey_reason") or t("ov.unknown.no_ac")),
+             unknown_reason=None if s.get("eac") is not None else no_figures if s.get("grey_reason")
+             else t("ov.unknown.no_ac")),
         index("cpi"), index("spi"), index("spi_t"),
         Tile(t("pd.percent"), fmt_pct(percent / 100 if percent is not None else None, 0),
              unknown_reason=None if percent is not None else t("pd.unknown.no_status")),
         Tile(t("col.health_score"), fmt_int(s.get("health_score")),
-             unknown_reason=None if s.get("health_score") is not None else s.get("health_grey_reason") or no_figures),
+             unknown_reason=None if s.get("health_score") is not None
+             else reasons(s.get("health_grey_reason")) or no_figures),
     ]
 
 
