@@ -137,6 +137,8 @@ EN: dict[str, str] = {
     "status.loaded": "loaded",
     "status.loaded_with_quarantine": "loaded with quarantine",
     "status.rejected": "rejected",
+    "status.superseded": "superseded",
+    "status.unchanged": "unchanged",
     "priority.low": "low",
     "priority.medium": "medium",
     "priority.high": "high",
@@ -468,6 +470,8 @@ ZH: dict[str, str] = {
     "status.loaded": "已加载",
     "status.loaded_with_quarantine": "已加载（有隔离）",
     "status.rejected": "已拒绝",
+    "status.superseded": "已被取代",
+    "status.unchanged": "未变化",
     "priority.low": "低",
     "priority.medium": "中",
     "priority.high": "高",
@@ -837,7 +841,7 @@ CODE_COLUMNS = {
     "status": "status", "decision": "chg.decision", "kind": "iss.kind", "document_type": "doc.type",
     "state": "doc.state", "lifecycle_stage": "stage", "band": "risk.band", "band_before": "risk.band",
     "band_after": "risk.band", "priority": "priority", "result": "result", "severity": "severity",
-    "allocation": "res.allocation", "change": "risk.change",
+    "allocation": "res.allocation", "change": "risk.change", "last_status": "status",
 }
 
 

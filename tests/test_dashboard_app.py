@@ -445,3 +445,11 @@ def test_a_chinese_page_shows_no_english_reason(demo_db: Path, page: str, query:
     assert not [r for r in ENGLISH_REASONS if r in shown]
     if page == "project_detail":  # PRJ-006's October risks failed the gate: its health is unknown, saying why
         assert "风险数据未通过质量关卡（风险驱动因素未知）" in shown
+
+
+def test_gate_statuses_read_in_chinese(demo_db: Path) -> None:
+    at = app("data_quality", lang="zh")
+    sources = next(d for d in at.dataframe if "last_status" in d.value.columns)
+    shown = set(sources.value["last_status"].dropna())
+    assert shown and shown <= {i18n.TEXT["zh"][f"status.{s}"] for s in
+                               ("loaded", "loaded_with_quarantine", "rejected", "superseded", "unchanged")}, shown
