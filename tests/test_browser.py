@@ -119,6 +119,7 @@ CHART_POINTS = """name => {  // points plotly drew for the trace (its data arriv
 def test_the_bubble_charts_red_is_the_red_tiles_count(server: str, browser) -> None:
     page, _ = open_page(browser, server)
     try:
+        page.locator(".js-plotly-plot .scatterlayer .point").first.wait_for()  # the chart is drawn
         for rag in ("red", "amber", "green"):
             name = i18n.TEXT["en"][f"rag.{rag}"]
             tile = int(page.evaluate(RAG_COUNT, name))
