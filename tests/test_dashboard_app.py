@@ -453,3 +453,13 @@ def test_gate_statuses_read_in_chinese(demo_db: Path) -> None:
     shown = set(sources.value["last_status"].dropna())
     assert shown and shown <= {i18n.TEXT["zh"][f"status.{s}"] for s in
                                ("loaded", "loaded_with_quarantine", "rejected", "superseded", "unchanged")}, shown
+
+
+def test_what_changed_gives_eac_moves_in_their_currency(demo_db: Path) -> None:
+    from dashboard.filters import Filters
+    from dashboard.metrics import overview
+
+    moves = overview.changes(Filters(scope="all", period=latest_period()))
+    eac = moves[moves["kind"] == i18n.EN["ov.change.eac"]]
+    assert len(eac), "the demo's October has EAC moves"
+    assert eac["before"].str.match(r"€[\d,.]+ (M|k|bn)$").all() and eac["after"].str.match(r"€[\d,.]+ (M|k|bn)$").all()

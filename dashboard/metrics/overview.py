@@ -209,8 +209,15 @@ def _milestone_moves(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _eac_moves(df: pd.DataFrame) -> pd.DataFrame:
-    return _frame("eac", df, t("ov.eac"), _text(df["eac_before"], fmt_money), _text(df["eac_after"], fmt_money),
+    return _frame("eac", df, t("ov.eac"), _amounts(df["eac_before"], df["currency"]),
+                  _amounts(df["eac_after"], df["currency"]),
                   "CPI " + _text(df["cpi_before"], fmt_ratio) + " → " + _text(df["cpi_after"], fmt_ratio))
+
+
+def _amounts(values: pd.Series, currencies: pd.Series) -> pd.Series:
+    """Each known amount with its project's currency ("€2.5 M"), missing ones as "—"."""
+    return pd.Series([fmt_money(v, c if is_known(c) else None) if is_known(v) else "—"
+                      for v, c in zip(values, currencies, strict=True)], index=values.index, dtype="str")
 
 
 def _new_failures(df: pd.DataFrame) -> pd.DataFrame:
