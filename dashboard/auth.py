@@ -42,9 +42,11 @@ def current() -> Account | None:
 
 
 def may(role: str) -> bool:
-    """True when the session may act as `role`: always when the dashboard runs open."""
+    """True when the session may act as `role`. Every run passes `gate()` first, which stops it unless an account
+    signed in or there are none: no account signed in means the dashboard runs open (no need to read the file
+    again for every table and menu entry)."""
     account = current()
-    return account.may(role) if account is not None else not accounts.accounts()
+    return account is None or account.may(role)
 
 
 def portfolios() -> tuple[str, ...]:
