@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 QUERIES = Path(__file__).resolve().parent / "queries"
 # Shared CTEs: a query naming one gets it prefixed from queries/_<name>.sql (in this order: later ones may use earlier).
-COMMON_CTES = ("closed_projects", "filtered_projects", "project_group")
+COMMON_CTES = ("closed_projects", "filtered_projects", "project_group", "booked_people")
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 # A query file opening (after its comments) with WITH gets the common CTE as its first CTE.
 _LEADING_WITH = re.compile(r"\A(?:\s*(?:--[^\n]*(?:\n|\Z)|/\*.*?\*/))*\s*WITH\b", re.IGNORECASE | re.DOTALL)

@@ -48,6 +48,7 @@ class Filters:
         return {"portfolios": list(self.portfolios), "programmes": list(self.programmes),
                 "departments": list(self.departments), "managers": list(self.managers),
                 "stages": list(self.stages), "rags": list(self.rags), "active_only": self.scope == "active",
+                "by_project": bool(self.portfolios or self.programmes or self.managers or self.stages or self.rags),
                 "period": self.period, "month_end": month_end(self.period) if self.period else None}
 
     def every_project(self) -> Filters:

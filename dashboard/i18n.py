@@ -164,9 +164,9 @@ EN: dict[str, str] = {
     "ov.eac_bac": "EAC vs BAC",
     "ov.eac_bac_help": "Sum of estimates at completion against the sum of budgets at completion.",
     "ov.utilisation": "Utilisation",
-    "ov.utilisation_help": "Hours logged / capacity hours of everyone, over the ISO weeks starting in the month "
-                           "(capacity is per person, so the project filters do not apply). Change in percentage "
-                           "points.",
+    "ov.utilisation_help": "Hours logged / capacity hours over the ISO weeks starting in the month, of everyone or, "
+                           "with project filters, of the people who booked time to those projects (their whole "
+                           "week). Change in percentage points.",
     "ov.open_risks": "High & critical risks",
     "ov.open_risks_help": "Open or mitigating risks in the high and critical bands, at each project's latest risk "
                          "snapshot of the month.",
@@ -494,8 +494,8 @@ ZH: dict[str, str] = {
     "ov.eac_bac": "EAC 与 BAC",
     "ov.eac_bac_help": "完工估算之和与完工预算之和的对比。",
     "ov.utilisation": "利用率",
-    "ov.utilisation_help": "全体人员在当月开始的各 ISO 周内的登记工时 / 产能工时（产能按人计算，项目筛选不适用）。"
-                           "变化以百分点计。",
+    "ov.utilisation_help": ("当月开始的各 ISO 周内的登记工时 / 产能工时：全体人员；"
+                            "有项目筛选时为向这些项目登记过工时的人员（按其整周计）。变化以百分点计。"),
     "ov.open_risks": "高 / 极高风险",
     "ov.open_risks_help": "各项目当月最新风险快照中，等级为高或极高、状态为未关闭或缓解中的风险。",
     "ov.vs_month": "较 {month}",

@@ -233,9 +233,8 @@ EN: dict[str, str] = {
     # resources page
     "res.caption": "Hours logged against capacity (prorated to employment dates) per ISO week; the tiles and "
                    "tables cover the ISO weeks starting in {month}.",
-    "res.filters_note": "Resources are measured per person: of the sidebar filters only Department applies (the "
-                        "person's own department). Portfolio, programme, manager, stage and RAG filters do not "
-                        "restrict people.",
+    "res.by_project": "Only people who booked time to the selected projects in the weeks shown; each counts with "
+                      "their whole week, every project. Department filters by the person's own department.",
     "res.kpi.utilisation": "Utilisation",
     "res.kpi.utilisation_help": "Sum of hours logged / sum of capacity hours of everyone shown, weeks starting in "
                                 "the month.",
@@ -792,9 +791,8 @@ ZH: dict[str, str] = {
     "col.at_months": "AT（月）",
     "col.spi_t_rag": "SPI(t) RAG",
     "res.caption": "按 ISO 周统计登记工时与产能（按在职日期折算）；指标卡和表格覆盖{month}内开始的各周。",
-    "res.filters_note": "资源按人员统计：侧栏筛选中仅“部门”生效（人员所属部门）。"
-                        "项目组合、项目群、项目经理、阶段和 RAG "
-                        "筛选不限制人员。",
+    "res.by_project": "仅含在所示各周向所选项目登记过工时的人员；按其整周工时计（含所有项目）。"
+                      "“部门”筛选按人员所属部门。",
     "res.kpi.utilisation": "利用率",
     "res.kpi.utilisation_help": "所示人员在本月开始各周的登记工时总和 / 产能工时总和。",
     "res.kpi.billable": "可计费占比",

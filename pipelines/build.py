@@ -67,6 +67,7 @@ MODELS: tuple[str, ...] = (
     "mart_health",
     "mart_utilisation",
     "mart_utilisation_team",
+    "mart_time_booked",
     "mart_changes",
     "mart_issues",
     "mart_documents",

@@ -248,3 +248,21 @@ def test_a_chinese_page_gives_its_reasons_in_chinese(server: str, browser) -> No
         assert not errors, errors
     finally:
         page.close()
+
+
+def test_the_resources_page_follows_the_portfolio_filter(server: str, browser) -> None:
+    """People are in a portfolio through the projects they booked time to: filtering one shrinks every tile."""
+    def tiles(path: str) -> tuple[int, str]:
+        page, errors = open_page(browser, server + path)
+        try:
+            page.locator('[data-testid="stMetric"]').first.wait_for()
+            assert not errors, errors
+            assert page.get_by_text(i18n.TEXT["en"]["res.by_project"]).count() == ("portfolio=" in path)
+            return int(metric_value(page, i18n.TEXT["en"]["res.kpi.people"]).replace(",", "")), \
+                metric_value(page, i18n.TEXT["en"]["res.kpi.utilisation"])
+        finally:
+            page.close()
+
+    everyone, growth = tiles("/resources"), tiles("/resources?portfolio=Growth")
+    assert 0 < growth[0] < everyone[0], (growth, everyone)
+    assert growth[1] != everyone[1]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from marts_support import approx, insert, new_warehouse, one, query_file, rows, run_build
+from marts_support import approx, insert, new_warehouse, one, project, query_file, rows, run_build
+
+from dashboard.filters import Filters
 
 WEEK1 = date(2026, 3, 2)  # a Monday
 WEEK2 = date(2026, 3, 9)
@@ -92,7 +94,41 @@ def test_team_rollup_sums_first(staffed):
     assert team["people"] == 3 and team["iso_week"] == "2026-W10"
     assert team["over_allocated_people"] == 0 and team["under_allocated_people"] == 2
     by_dept = rows(staffed, query_file("utilisation_rollup"),
-                   {"level": "department", "week_from": WEEK1, "week_to": WEEK2})
+                   {**Filters(period=f"{WEEK1:%Y-%m}").params(), "level": "department", "week_from": WEEK1,
+                    "week_to": WEEK2})
     assert [(r["group_name"], r["week_start"]) for r in by_dept] == [("IT", WEEK1), ("IT", WEEK2)]
     # week 2: JOINER 44/40, PART 0/20, LEAVER 0/16, DEFAULT 8/40
     assert by_dept[1]["utilisation"] == approx(52 / 116)
+
+
+def test_project_filters_keep_the_people_who_booked_to_the_selected_projects(tmp_path):
+    con = new_warehouse(tmp_path)
+    insert(con, "projects", [project("P1", portfolio="Growth"), project("P2", portfolio="Run")])
+    insert(con, "people", [person("ANN", 40, start=date(2025, 1, 1)), person("BOB", 40, start=date(2025, 1, 1)),
+                           person("IDLE", 40, start=date(2025, 1, 1))])
+    insert(con, "timesheets", [
+        day("ANN", WEEK1, 30, project="P1"), day("ANN", WEEK1 + timedelta(days=1), 10, project="P2"),  # 40 h
+        day("BOB", WEEK1, 20, project="P2"),  # 20 h, Run only
+        day("IDLE", WEEK2, 8, project="P2"),  # books to Run in week 2 only
+    ])
+    run_build(con, as_of=date(2026, 3, 31))
+    assert rows(con, "SELECT project_id, employee_id, hours_logged FROM mart_time_booked "
+                     "WHERE week_start = ? ORDER BY ALL", [WEEK1]) == [
+        {"project_id": "P1", "employee_id": "ANN", "hours_logged": approx(30)},
+        {"project_id": "P2", "employee_id": "ANN", "hours_logged": approx(10)},
+        {"project_id": "P2", "employee_id": "BOB", "hours_logged": approx(20)}]
+
+    def people(portfolios: tuple[str, ...]) -> dict[str, float]:
+        params = {**Filters(portfolios=portfolios, period="2026-03").params(), "week_from": WEEK1, "week_to": WEEK1}
+        return {r["employee_id"]: float(r["hours_logged"]) for r in rows(con, query_file("resources_people"), params)}
+
+    # unfiltered: everyone employed in week 1; IDLE logged nothing that week
+    assert people(()) == {"ANN": 40, "BOB": 20, "IDLE": 0}
+    # Growth: only ANN booked to P1, and she counts with her whole week (30 h on P1 + 10 h on P2)
+    assert people(("Growth",)) == {"ANN": 40}
+    # Run: ANN and BOB booked to P2 in week 1; IDLE only in week 2, outside the weeks asked for
+    assert people(("Run",)) == {"ANN": 40, "BOB": 20}
+    total = {**Filters(portfolios=("Run",), period="2026-03").params(), "level": "total", "week_from": WEEK1,
+             "week_to": WEEK1}
+    assert one(con, query_file("utilisation_rollup"), total)["utilisation"] == approx(60 / 80)
+    con.close()

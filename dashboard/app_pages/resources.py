@@ -15,8 +15,8 @@ ui.page_header("page.resources")
 if not ui.require_data("mart_utilisation") or not f.period:
     st.stop()
 st.caption(t("res.caption", month=ui.month_label(f.period)))
-if any((f.portfolios, f.programmes, f.managers, f.stages, f.rags)):
-    st.info(t("res.filters_note"), icon=":material/info:")
+if f.params()["by_project"]:
+    st.caption(t("res.by_project"))
 
 people = metrics.people_month(f)
 ui.kpis(metrics.tiles(f, people))

@@ -33,9 +33,9 @@ def projects(f: Filters) -> pd.DataFrame:
 
 
 def utilisation(f: Filters) -> float | None:
-    """Hours logged / capacity over the ISO weeks starting in the month (everyone: timesheets are per person)."""
+    """Hours logged / capacity over the ISO weeks starting in the month, of the people the filters select."""
     end = month_end(f.period)
-    weeks = db.run("utilisation_rollup", level="total", week_from=end.replace(day=1), week_to=end)
+    weeks = db.run("utilisation_rollup", f, level="total", week_from=end.replace(day=1), week_to=end)
     capacity = weeks["capacity_hours"].sum()
     return float(weeks["hours_logged"].sum() / capacity) if capacity else None
 

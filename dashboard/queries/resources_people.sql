@@ -1,5 +1,6 @@
 -- one row per person over the ISO weeks starting from $week_from to $week_to (inclusive): hours, capacity and
--- billable hours summed, then utilisation and billable share. Department filter = the person's department
+-- billable hours summed, then utilisation and billable share. Department filter = the person's department;
+-- project filters keep the people who booked time to a selected project (booked_people)
 SELECT
     u.employee_id,
     any_value(d.name) AS name,
@@ -17,5 +18,6 @@ FROM mart_utilisation AS u
 LEFT JOIN dim_person AS d USING (employee_id)
 WHERE u.week_start BETWEEN $week_from AND $week_to
   AND (len($departments) = 0 OR list_contains($departments, u.department))
+  AND (NOT $by_project OR u.employee_id IN (SELECT employee_id FROM booked_people))
 GROUP BY u.employee_id
 ORDER BY utilisation DESC NULLS LAST, u.employee_id

@@ -1,6 +1,6 @@
 -- one row per team per ISO week (week_start from $week_from to $week_to, inclusive): hours, capacity and billable
--- hours summed over the team's people first, then utilisation = hours / capacity. People-based: of the sidebar
--- filters only the department applies (the person's own department)
+-- hours summed over the team's people first, then utilisation = hours / capacity. People-based: department = the
+-- person's own; project filters keep the people who booked time to a selected project (booked_people)
 SELECT
     coalesce(u.team, '(no team)') AS team,
     u.week_start,
@@ -13,5 +13,6 @@ SELECT
 FROM mart_utilisation AS u
 WHERE u.week_start BETWEEN $week_from AND $week_to
   AND (len($departments) = 0 OR list_contains($departments, u.department))
+  AND (NOT $by_project OR u.employee_id IN (SELECT employee_id FROM booked_people))
 GROUP BY ALL
 ORDER BY team, u.week_start

@@ -2,6 +2,7 @@
 -- (DATEs, inclusive): hours and capacity summed over the group's people first, then
 -- utilisation = sum(hours_logged) / sum(capacity_hours); never an average of people's utilisation. Like
 -- mart_utilisation_team, both cover the same people (capacity that week); other hours are hours_outside_employment.
+-- Filters: the person's department; project filters keep the people who booked to a selected project.
 SELECT
     $level AS level,
     coalesce(CASE $level
@@ -24,5 +25,7 @@ SELECT
     count(*) FILTER (WHERE u.under_allocated) AS under_allocated_people
 FROM mart_utilisation AS u
 WHERE u.week_start BETWEEN $week_from AND $week_to
+  AND (len($departments) = 0 OR list_contains($departments, u.department))
+  AND (NOT $by_project OR u.employee_id IN (SELECT employee_id FROM booked_people))
 GROUP BY ALL
 ORDER BY group_name, u.week_start
