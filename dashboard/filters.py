@@ -51,6 +51,20 @@ class Filters:
                 "by_project": bool(self.portfolios or self.programmes or self.managers or self.stages or self.rags),
                 "period": self.period, "month_end": month_end(self.period) if self.period else None}
 
+    def about(self) -> list[tuple[str, str]]:
+        """(label, value) lines naming the month, the view and each filter set, in the reader's language: what
+        a download says it holds."""
+        month = month_label(self.period)
+        if self.period and db.frozen(self.period):
+            month += f" · {t('frozen.view.' + VIEWS[self.restated])}"
+        lines = [(t("filter.period"), month), (t("filter.scope"), t(f"filter.scope.{self.scope}"))]
+        chosen = {"portfolio": self.portfolios, "programme": self.programmes, "department": self.departments,
+                  "manager": self.managers, "stage": self.stages}
+        lines += [(t(f"filter.{key}"), ", ".join(values)) for key, values in chosen.items() if values]
+        if self.rags:
+            lines.append((t("filter.rag"), ", ".join(t(f"rag.{rag}") for rag in self.rags)))
+        return lines
+
     def every_project(self) -> Filters:
         """The same filters over every project, closed, cancelled and on hold included."""
         return replace(self, scope="all")

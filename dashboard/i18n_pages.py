@@ -116,6 +116,12 @@ EN: dict[str, str] = {
     "chg.decision.rejected": "Rejected",
     "chg.decision.withdrawn": "Withdrawn",
     "chg.decision.pending": "Pending",
+    "chg.type.scope": "Scope",
+    "chg.type.schedule": "Schedule",
+    "chg.type.cost": "Cost",
+    "chg.type.resource": "Resource",
+    "chg.type.quality": "Quality",
+    "chg.type.risk": "Risk",
     # issues charts
     "iss.chart.by_age": "Open items by age",
     "iss.chart.age": "Age",
@@ -161,6 +167,8 @@ EN: dict[str, str] = {
     "doc.type.lessons_learned": "Lessons learned",
     # closure charts
     "clo.chart.variances": "Final variances of closed projects",
+    "clo.chart.late_or_over": "Late or over budget",
+    "clo.chart.on_time_within": "On time and within budget",
     "clo.chart.finish_var": "Finish variance",
     "clo.chart.cost_var": "Cost variance",
     "clo.chart.final_cost": "Final cost",
@@ -411,6 +419,9 @@ EN: dict[str, str] = {
     "perf.top_n": "The {n} least healthy of {total} projects; the table lists every project.",
     "perf.unscored": "Without a health score this month: {projects}",
     "perf.rag_heading": "Computed vs declared RAG",
+    "perf.three_rags": "Three RAGs over the {projects} active projects, as on the overview: **computed** from CPI, "
+                       "SPI and SPI(t) ({computed}); **health** from the health score, never better than computed "
+                       "({health}); **declared** by the project manager ({declared}).",
     "perf.rag_caption": "Off-diagonal projects disagree. Rosier than the numbers first (declared better than "
                         "computed: the \"watermelon\" projects). Every project in the sidebar's scope with figures "
                         "this month is counted.",
@@ -430,6 +441,7 @@ EN: dict[str, str] = {
     "col.pass_rate": "Quality pass rate",
     "col.status_age_days": "Report age (days)",
     "col.grey_reason": "Why unknown",
+    "col.unknown_drivers": "Unknown drivers",
     "col.rag_gap": "RAG gap",
     "col.rag_disagrees": "Disagrees",
     "col.score_coverage": "Driver coverage",
@@ -511,7 +523,7 @@ EN: dict[str, str] = {
     # documents page
     "doc.caption": "Mandatory documents per lifecycle stage at the end of {month}: present, stale (not updated for "
                    "{days} days, or undated) or missing. The register keeps each document's latest version only.",
-    "doc.kpi.completeness": "Mandatory documents present",
+    "doc.kpi.completeness": "Documents present",
     "doc.kpi.completeness_help": "Present (and current) mandatory documents / all mandatory documents.",
     "doc.kpi.missing": "Missing",
     "doc.kpi.missing_help": "Mandatory documents not in the register.",
@@ -686,6 +698,12 @@ ZH: dict[str, str] = {
     "chg.decision.rejected": "已拒绝",
     "chg.decision.withdrawn": "已撤回",
     "chg.decision.pending": "待定",
+    "chg.type.scope": "范围",
+    "chg.type.schedule": "进度",
+    "chg.type.cost": "成本",
+    "chg.type.resource": "资源",
+    "chg.type.quality": "质量",
+    "chg.type.risk": "风险",
     "iss.chart.by_age": "未关闭事项（按账龄）",
     "iss.chart.age": "账龄",
     "iss.chart.items": "事项数",
@@ -727,6 +745,8 @@ ZH: dict[str, str] = {
     "doc.type.closure_report": "收尾报告",
     "doc.type.lessons_learned": "经验教训",
     "clo.chart.variances": "已关闭项目的最终偏差",
+    "clo.chart.late_or_over": "延期或超支",
+    "clo.chart.on_time_within": "按时且未超支",
     "clo.chart.finish_var": "完工偏差",
     "clo.chart.cost_var": "成本偏差",
     "clo.chart.final_cost": "最终成本",
@@ -958,6 +978,9 @@ ZH: dict[str, str] = {
     "perf.top_n": "{total} 个项目中健康度最低的 {n} 个；表格列出全部项目。",
     "perf.unscored": "本月没有健康分：{projects}",
     "perf.rag_heading": "计算 RAG 与申报 RAG",
+    "perf.three_rags": "三种 RAG（{projects} 个进行中项目，与总览一致）：**计算** RAG 来自 CPI、SPI 和 "
+                       "SPI(t)（{computed}）；**健康** RAG 来自健康评分，不会好于计算 RAG（{health}）；"
+                       "**申报** RAG 由项目经理填报（{declared}）。",
     "perf.rag_caption": "对角线以外的项目存在不一致。比数据更乐观的排在前面（申报好于计算：“西瓜”项目）。"
                         "统计侧边栏项目范围内本月有数据的全部项目。",
     "perf.scope": "范围：本月有数据的 {projects} 个筛选项目，其中 {complete} 个已完成或已关闭"
@@ -976,6 +999,7 @@ ZH: dict[str, str] = {
     "col.pass_rate": "质量通过率",
     "col.status_age_days": "报告天数",
     "col.grey_reason": "未知原因",
+    "col.unknown_drivers": "未知驱动因素",
     "col.rag_gap": "RAG 差距",
     "col.rag_disagrees": "不一致",
     "col.score_coverage": "驱动因素覆盖率",

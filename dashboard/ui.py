@@ -3,9 +3,9 @@ RAG badges and locale-aware number and date formats (NULL is always "n/a", never
 
 from __future__ import annotations
 
-import io
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,20 +13,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, db
+from dashboard import auth, db, tables
 from dashboard.charts.common import RAG_COLOURS as RAG_HEX
-from dashboard.charts.common import finish
-from dashboard.i18n import CODE_COLUMNS, code_label, language, t
+from dashboard.charts.common import finish, with_currency
+from dashboard.i18n import language, t
 
 LOAD_DATA_PAGE = "app_pages/load_data.py"
 PROJECT_PAGE = "app_pages/project_detail.py"
 RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"}  # Streamlit colour names
-RATIO_COLUMNS = {"cpi", "spi", "spi_t", "tcpi", "final_cpi", "final_spi", "final_spi_t"}  # shown with 2 decimals
+WRAPPED_ROW_PX = 72  # Streamlit wraps a cell's text only in rows taller than 4 rem: three lines of text
 SCREEN_ROWS = 200  # rows a capped table shows on screen (max_rows=SCREEN_ROWS); its downloads hold every row
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:$]")
 _AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|mailto|www)(?=\\[:.])|@")  # after _MARKDOWN_SPECIAL's escapes
-# spreadsheet formula injection (OWASP CSV injection), the full-width forms included: spreadsheet apps evaluate them
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # ＝ ＋ － ＠
 
 
 @dataclass(frozen=True)
@@ -52,8 +50,11 @@ def md(value: object) -> str:
 
 # --- layout --------------------------------------------------------------------------------------
 
-def page_header(title_key: str, caption_key: str | None = None, **fmt: Any) -> None:
+def page_header(title_key: str, caption_key: str | None = None, *, about: Sequence[tuple[str, str]] = (),
+                **fmt: Any) -> None:
+    """The page's title (and caption); `about` (the month, the filters: Filters.about()) heads every download."""
     st.title(t(title_key))
+    tables.HEADING.set(tables.Heading(t(title_key), tuple(about)))
     if caption_key:
         st.caption(t(caption_key, **fmt))
 
@@ -157,99 +158,75 @@ def chart(fig: Any, *, key: str, **options: Any) -> Any:
 # --- tables and downloads ------------------------------------------------------------------------
 
 def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | None = None,
-          column_order: list[str] | None = None, max_rows: int | None = None, selectable: bool = False) -> list[int]:
+          column_order: list[str] | None = None, max_rows: int | None = None, selectable: bool = False,
+          missing: str | None = None, wrap: bool = False) -> list[int]:
     """st.dataframe plus CSV and XLSX downloads (built on click, formula-injection neutralised).
 
-    On screen only: headers are translated where the catalogue knows the column (t("col.<name>")), codes of a
-    closed vocabulary (status, kind, document type …) read as words, RAG columns (`rag`, `*_rag`) show coloured
-    words and missing values read "n/a". `column_order` puts those columns first (the decisive metric beside
-    the name); `max_rows` shows the first rows only (put the worst first), with a caption. The downloads keep
-    every row, the names and the values as loaded. With `selectable`, a click selects one row and its position
-    is returned."""
+    Headers are translated where the catalogue knows the column (t("col.<name>")), codes of a closed vocabulary
+    (status, kind, document type …) and the marts' reasons read as words, RAG columns (`rag`, `*_rag`) show
+    coloured words, missing values read "n/a" (or `missing`) and numbers read by their column's kind (tables.py:
+    shares and percentages as 86.2%, money in its currency). `column_order` puts those columns first (the
+    decisive metric beside the name); `max_rows` shows the first rows only (put the worst first), with a caption.
+    The downloads keep every row, with the same headers and words, numbers as numbers, and the page's month and
+    filters above the table (XLSX). With `selectable`, a click selects one row and its position is returned; with
+    `wrap`, long text (reasons, causes, commentary) wraps over three lines instead of being cut off."""
     if df.empty:
         st.caption(t("ui.no_rows"))
         return []
-    shown = display_frame(df.head(max_rows) if max_rows else df)
-    rags = [c for c in shown.columns if str(c) == "rag" or str(c).endswith("_rag")]
+    shown = tables.display_frame(df.head(max_rows) if max_rows else df)
+    shares = [c for c in shown.columns if str(c) in tables.SHARE_COLUMNS]
+    if shares:  # a share reads as a percentage: 0.862 -> 86.2 shown "86.2%"
+        shown = shown.assign(**{str(c): pd.to_numeric(shown[c]) * 100 for c in shares})
+    rags = [c for c in shown.columns if tables.is_rag(c)]
     if rags:  # a missing RAG reads "Unknown" (grey), like every other unknown RAG, not "n/a"
         shown = shown.assign(**{str(c): shown[c].astype(object).where(shown[c].notna(), "grey") for c in rags})
     order = [*column_order, *(c for c in df.columns if c not in column_order)] if column_order else None
     event = st.dataframe(_rag_styled(shown, rags) if rags else shown, key=key, column_order=order,
                          column_config={**_column_config(df), **(column_config or {})}, hide_index=True,
-                         placeholder=t("ui.na"), on_select="rerun" if selectable else "ignore",
-                         selection_mode="single-row")
+                         placeholder=missing or t("ui.na"), on_select="rerun" if selectable else "ignore",
+                         selection_mode="single-row", row_height=WRAPPED_ROW_PX if wrap else None)
     if max_rows and len(df) > max_rows:
         st.caption(t("ui.rows_capped", shown=fmt_int(max_rows), total=fmt_int(len(df))))
     if auth.may("analyst"):  # row-level tables leave the dashboard with analysts and admins only
+        spec = tables.export(df)
         downloads = st.container(horizontal=True)
-        downloads.download_button(t("ui.download_csv"), lambda: to_csv(df), f"{file_stem}.csv", "text/csv",
-                                  key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
-        downloads.download_button(t("ui.download_xlsx"), lambda: to_xlsx(df), f"{file_stem}.xlsx",
+        downloads.download_button(t("ui.download_csv"), lambda: tables.to_csv(df, spec), f"{file_stem}.csv",
+                                  "text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+                                  type="tertiary")
+        downloads.download_button(t("ui.download_xlsx"), lambda: tables.to_xlsx(df, spec), f"{file_stem}.xlsx",
                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                   key=f"{key}_xlsx", on_click="ignore", icon=":material/download:", type="tertiary")
     return list(event.selection.rows) if selectable else []  # type: ignore[union-attr]
 
 
-def display_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as shown: codes of the known closed vocabularies replaced by their words (code_label)."""
-    out = df
-    for column in df.columns:
-        if str(column) in CODE_COLUMNS and not pd.api.types.is_numeric_dtype(df[column]):
-            words = {code: word for code in df[column].dropna().unique()
-                     if (word := code_label(str(column), code)) != str(code)}
-            if words:
-                out = out.assign(**{str(column): df[column].map(lambda v, w=words: w.get(v, v))})
-    return out
-
-
 def _column_config(df: pd.DataFrame) -> dict[str, Any]:
-    """Translated headers; dates, timestamps, indices and amounts formatted for the reader's language."""
-    zh = language() == "zh"
+    """Translated headers; dates, timestamps and numbers formatted by their kind for the reader's language."""
+    zh, currency = language() == "zh", tables.currency_of(df)
     config: dict[str, Any] = {}
     for column in df.columns:
-        known, values = t(f"col.{column}"), df[column].dropna()
+        name, known, values = str(column), t(f"col.{column}"), df[column].dropna()
         label = None if known == f"col.{column}" else known
         if pd.api.types.is_datetime64_any_dtype(df[column]):
             if (values == values.dt.normalize()).all():
-                config[column] = st.column_config.DateColumn(label, format="YYYY年M月D日" if zh else "D MMM YYYY")
+                config[name] = st.column_config.DateColumn(label, format="YYYY年M月D日" if zh else "D MMM YYYY")
             else:
-                config[column] = st.column_config.DatetimeColumn(
+                config[name] = st.column_config.DatetimeColumn(
                     label, format="YYYY年M月D日 HH:mm" if zh else "D MMM YYYY, HH:mm")
-        elif str(column) in RATIO_COLUMNS:
-            config[column] = st.column_config.NumberColumn(label, format="%.2f")
+        elif name in tables.RATIO_COLUMNS:
+            config[name] = st.column_config.NumberColumn(label, format="%.2f")
+        elif name in tables.SHARE_COLUMNS or name in tables.PERCENT_COLUMNS:
+            config[name] = st.column_config.NumberColumn(label, format="%.1f%%")
+        elif name in tables.MONEY_COLUMNS:
+            config[name] = st.column_config.NumberColumn(label, format=tables.money_format(currency))
+        elif name in tables.HOURS_COLUMNS:
+            config[name] = st.column_config.NumberColumn(label, format="%,.1f")
+        elif name in tables.WHOLE_COLUMNS:
+            config[name] = st.column_config.NumberColumn(label, format="%,.0f")
         elif pd.api.types.is_float_dtype(df[column]):
-            config[column] = st.column_config.NumberColumn(label, format="localized")
+            config[name] = st.column_config.NumberColumn(label, format="localized")
         elif label:
-            config[column] = label
+            config[name] = label
     return config
-
-
-def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells starting with = + - @ (or tab / CR) get a leading apostrophe: a spreadsheet shows, not runs, them."""
-    def cell(value: Any) -> Any:
-        return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
-    out = df.copy()
-    for column in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[column]) or pd.api.types.is_datetime64_any_dtype(out[column])):
-            out[column] = out[column].map(cell)
-    return out
-
-
-def to_csv(df: pd.DataFrame) -> bytes:
-    return neutralise(df).to_csv(index=False).encode("utf-8-sig")  # BOM: Excel then reads Chinese correctly
-
-
-def to_xlsx(df: pd.DataFrame) -> bytes:
-    out = neutralise(df)
-    for column in out.columns:  # Excel has no time zones
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
-    buffer = io.BytesIO()
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        out.to_excel(writer, index=False, sheet_name="data")
-    return buffer.getvalue()
 
 
 # --- formats -------------------------------------------------------------------------------------
@@ -263,9 +240,6 @@ def is_known(x: Any) -> bool:
     return not _missing(x)
 
 
-CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CNY": "¥", "JPY": "¥"}
-
-
 def fmt_money(x: Any, currency: str | None = None) -> str:
     """Compact amount with its currency: en €108.1 M / €980.0 k (an ISO code without a symbol follows: 12.0 M CHF);
     zh €1.08 亿 / €125.0 万 (two decimals for 亿, so amounts 1-2 % apart do not read the same)."""
@@ -275,8 +249,7 @@ def fmt_money(x: Any, currency: str | None = None) -> str:
     steps = ((1e8, "亿", 2), (1e4, "万", 1)) if language() == "zh" else ((1e9, "bn", 1), (1e6, "M", 1), (1e3, "k", 1))
     text = next((f"{value / size:,.{digits}f} {unit}" for size, unit, digits in steps if abs(value) >= size),
                 f"{value:,.0f}")
-    symbol = CURRENCY_SYMBOLS.get(currency or "")
-    return f"{symbol}{text}" if symbol else f"{text} {currency}" if currency else text
+    return with_currency(text, currency)
 
 
 def one_currency(currencies: Any) -> tuple[str | None, str | None]:

@@ -266,3 +266,33 @@ def test_the_resources_page_follows_the_portfolio_filter(server: str, browser) -
     everyone, growth = tiles("/resources"), tiles("/resources?portfolio=Growth")
     assert 0 < growth[0] < everyone[0], (growth, everyone)
     assert growth[1] != everyone[1]
+
+
+def test_an_xlsx_download_carries_the_month_and_the_filters(server: str, browser, tmp_path: Path) -> None:
+    """The over-allocated people of Growth, downloaded from the page: a sheet named after the page, the month and
+    the filter above the table, human headers, and utilisation as a number formatted as a percentage."""
+    import openpyxl
+
+    page, errors = open_page(browser, server + "/resources?portfolio=Growth")
+    try:
+        button = page.get_by_role("button", name=i18n.EN["ui.download_xlsx"])
+        button.first.wait_for()
+        caption = page.get_by_text(i18n.TEXT["en"]["res.caption"].split("{")[0]).first.inner_text()
+        with page.expect_download() as download:
+            button.first.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert not errors, errors
+    finally:
+        page.close()
+    sheet = openpyxl.load_workbook(saved).active
+    assert sheet.title == i18n.EN["page.resources"]
+    heading = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, max_row=5, max_col=2, values_only=True)}
+    assert heading[i18n.EN["filter.portfolio"]] == "Growth"
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{4}", heading[i18n.EN["filter.period"]])
+    assert heading[i18n.EN["filter.period"]] in caption  # the month the page shows
+    header_row = next(r for r in range(1, 10) if sheet.cell(r, 1).value == i18n.TEXT["en"]["col.employee_id"])
+    headers = [c.value for c in sheet[header_row]]
+    utilisation = sheet.cell(header_row + 1, headers.index(i18n.TEXT["en"]["col.utilisation"]) + 1)
+    assert isinstance(utilisation.value, float) and utilisation.value > 1  # over-allocated: above 100 %
+    assert utilisation.number_format == "0.0%"

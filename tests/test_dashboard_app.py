@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 import sample_files as sf
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, i18n, ui, uploads
+from dashboard import db, i18n, tables, ui, uploads
 from pipelines import settings
 from pipelines.ingest import ingest_paths
 from pipelines.warehouse import current_snapshot
@@ -190,18 +191,19 @@ def test_what_changed_shows_three_decimals_when_two_read_the_same() -> None:
     assert ratio_move("SPI", before, after).tolist() == ["SPI 0.951 → 0.949", "SPI 0.97 → 0.93", "SPI — → 0.90"]
 
 
-def test_tables_show_words_for_codes_and_n_a_for_gaps_but_download_as_loaded(demo_db: Path) -> None:
+def test_tables_show_words_for_codes_and_n_a_for_gaps_and_download_the_same_words(demo_db: Path) -> None:
     at = app("issues_actions", lang="zh")
     shown = next(d for d in at.dataframe if "kind" in d.value)
     assert set(shown.value["status"]) <= {"未关闭", "处理中"} and "行动" in set(shown.value["kind"])
     assert shown.proto.placeholder == i18n.ZH["ui.na"]  # a missing value reads 不适用, not None
     raw = pd.DataFrame({"status": ["in_progress", None, "odd"], "kind": ["action", "issue", "decision"],
                         "document_type": ["lessons_learned", "status_report", "memo"], "title": ["open", "x", "y"]})
-    words = ui.display_frame(raw)
+    words = tables.display_frame(raw)
     assert words["status"].tolist()[::2] == ["in progress", "odd"] and pd.isna(words["status"][1])
     assert words["document_type"].tolist() == ["Lessons learned", "Status report", "memo"]
     assert words["title"].tolist() == ["open", "x", "y"]  # free text is never translated
-    assert ui.to_csv(raw).decode("utf-8-sig").splitlines()[1] == "in_progress,action,lessons_learned,open"
+    csv = tables.to_csv(raw, tables.export(raw)).decode("utf-8-sig").splitlines()
+    assert csv[:2] == ["Status,Kind,Document type,Title", "in progress,Action,Lessons learned,open"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -295,18 +297,46 @@ def test_an_upload_over_the_size_cap_is_refused_and_old_uploads_are_cleaned(ware
 
 def test_full_width_formula_starts_are_neutralised_too() -> None:
     df = pd.DataFrame({"text": ["＝1+1", "＋cmd", "－2", "＠SUM(A1)", "ｐlain"]})
-    assert ui.to_csv(df).decode("utf-8-sig").splitlines()[1:] == ["'＝1+1", "'＋cmd", "'－2", "'＠SUM(A1)", "ｐlain"]
-    sheet = openpyxl.load_workbook(io.BytesIO(ui.to_xlsx(df))).active
-    assert [c.value for c in sheet["A"]][1:] == ["'＝1+1", "'＋cmd", "'－2", "'＠SUM(A1)", "ｐlain"]
+    spec = tables.export(df)
+    assert tables.to_csv(df, spec).decode("utf-8-sig").splitlines()[1:] == ["'＝1+1", "'＋cmd", "'－2", "'＠SUM(A1)",
+                                                                          "ｐlain"]
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(df, spec))).active
+    assert [c.value for c in sheet["A"]][-5:] == ["'＝1+1", "'＋cmd", "'－2", "'＠SUM(A1)", "ｐlain"]
 
 
 def test_downloads_neutralise_spreadsheet_formulas() -> None:
     df = pd.DataFrame({"text": ["=1+1", "+cmd", "-2", "@SUM(A1)", "plain"], "number": [-1, 2, 3, 4, 5]})
-    csv = ui.to_csv(df).decode("utf-8-sig").splitlines()
+    spec = tables.export(df)
+    csv = tables.to_csv(df, spec).decode("utf-8-sig").splitlines()
     assert csv[1:] == ["'=1+1,-1", "'+cmd,2", "'-2,3", "'@SUM(A1),4", "plain,5"]
-    sheet = openpyxl.load_workbook(io.BytesIO(ui.to_xlsx(df))).active
-    assert [c.value for c in sheet["A"]][1:] == ["'=1+1", "'+cmd", "'-2", "'@SUM(A1)", "plain"]
-    assert all(c.data_type == "s" for c in sheet["A"])
+    heading = tables.Heading("=HYPERLINK(1)", (("Portfolio", "@evil"),))
+    sheet = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(df, replace(spec, heading=heading)))).active
+    assert [c.value for c in sheet["A"]] == ["'=HYPERLINK(1)", "Portfolio", "Exported", None, "Text", "'=1+1", "'+cmd",
+                                             "'-2", "'@SUM(A1)", "plain"]
+    assert sheet["B2"].value == "'@evil" and all(c.data_type == "s" for c in sheet["A"] if c.value is not None)
+
+
+def test_an_xlsx_download_names_its_month_and_filters_and_keeps_numbers_as_numbers() -> None:
+    """Headers and words in the reader's language; a share stays 0.862 shown 86.2 %, money in its currency."""
+    df = pd.DataFrame({"project_id": ["P1", "P2"], "computed_rag": ["red", None], "status": ["in_progress", "open"],
+                       "utilisation": [0.862, 1.478], "eac": [1_234_567.891, 250_000.0], "cpi": [0.8951, 1.0],
+                       "currency": ["EUR", "EUR"]})
+    heading = tables.Heading("Resources", (("Month", "Oct 2026"), ("Portfolio", "Growth, Run")))
+    spec = replace(tables.export(df), heading=heading)
+    book = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(df, spec)))
+    assert book.sheetnames == ["Resources"]
+    sheet = book.active
+    assert [[c.value for c in row[:2]] for row in sheet.iter_rows(max_row=4)] == [
+        ["Resources", None], ["Month", "Oct 2026"], ["Portfolio", "Growth, Run"], ["Exported", sheet["B4"].value]]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", sheet["B4"].value)
+    assert [c.value for c in sheet[6]] == ["Project", "Computed RAG", "Status", "Utilisation", "EAC", "CPI",
+                                           "Currency"]
+    assert [c.value for c in sheet[7]] == ["P1", "Red", "in progress", 0.862, 1_234_567.891, 0.8951, "EUR"]
+    assert sheet["B8"].value == "Unknown"  # a missing RAG is never blank, never green
+    assert (sheet["D7"].number_format, sheet["E7"].number_format, sheet["F7"].number_format) == (
+        "0.0%", '"€"#,##0.00', "0.00")
+    mixed = df.assign(currency=["EUR", "USD"])  # amounts in two currencies: no symbol, each row beside its own
+    assert tables.export(mixed).formats["EAC"] == "#,##0.00"
 
 
 def test_the_common_cte_goes_first_in_a_with_query() -> None:

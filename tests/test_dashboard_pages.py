@@ -364,6 +364,37 @@ def test_declared_vs_computed_rag_disagreements(snap, period) -> None:
     assert (flagged["computed_rag"] != flagged["declared_rag"]).all()
 
 
+def test_every_unknown_driver_says_why(snap, period) -> None:
+    """PRJ-006's October risks failed the gate: its risk driver reads unknown with that reason, never a blank; every
+    other unknown driver of the month names its gap (the project detail's drivers and Performance's column)."""
+    f = Filters(scope="all", period=period)
+    drivers = project.drivers(project.summary(f, "PRJ-006")).set_index("driver")
+    assert pd.isna(drivers.loc["Risk exposure", "score"])
+    assert drivers.loc["Risk exposure", "input"] == "unknown: risks failed the quality gate (risk driver unknown)"
+    assert drivers.loc["Cost", "input"].startswith("CPI: ")  # a known driver shows its input
+    health = performance.health(f)
+    unknown = health[health[[f"{d}_score" for d in performance.DRIVERS]].isna().any(axis=1)]
+    assert len(unknown) and unknown["unknown_drivers"].notna().all()
+    no_checks = snap.execute("SELECT project_id FROM mart_health WHERE period = $p AND quality_score IS NULL "
+                             "AND NOT quality_gate_failed", {"p": period}).fetchall()
+    for (project_id,) in no_checks:
+        row = health.set_index("project_id").loc[project_id]
+        assert "Quality: no quality checks in the month" in row["unknown_drivers"]
+
+
+def test_performance_names_the_three_rags_with_the_overviews_counts(period) -> None:
+    f = Filters(period=period)
+    _, computed = overview.headline(f)
+    line = performance.three_rags(f)
+    words = {"red": "Red", "amber": "Amber", "green": "Green", "grey": "Unknown"}
+    expected = ", ".join(f"{computed.get(rag, 0)} {word}" for rag, word in words.items())
+    assert f"({expected})" in line  # the computed RAG counts are the overview tile's
+    active = overview.projects(f).query("is_active")
+    assert f"{len(active)} active projects" in line
+    declared = active["declared_rag"].fillna("grey").value_counts()
+    assert ", ".join(f"{declared.get(rag, 0)} {word}" for rag, word in words.items()) in line
+
+
 # --- changes, issues, quality, documents, closure ------------------------------------------------------
 
 def test_change_log_shows_decisions_as_they_stood(snap) -> None:

@@ -11,7 +11,7 @@ from dashboard.metrics import budget_evm as metrics
 TOP = 30  # projects in the EAC vs BAC chart, largest overrun (VAC) first; every project is in the table
 
 f = filters.current()
-ui.page_header("page.budget_evm")
+ui.page_header("page.budget_evm", about=f.about())
 if not ui.require_data("mart_evm") or not f.period:
     st.stop()
 st.caption(t("evm.caption", month=ui.month_label(f.period)))
@@ -23,13 +23,8 @@ currency = str(currencies[0]) if len(currencies) == 1 else ""
 
 st.subheader(t("evm.table_heading"))
 st.caption(t("evm.table_caption"))
-money = ["bac", "pv", "ev", "ac", "cv", "sv", "eac", "etc", "vac", "declared_bac"]
-ratios = ["cpi", "spi", "tcpi", "spi_t", "sv_t", "es"]
 ui.table(metrics.worst_first(table), key="budget_evm_table", file_stem=f"evm_{f.period}", max_rows=ui.SCREEN_ROWS,
-         column_order=["project_id", "project_name", "cpi", "cpi_rag", "spi_t", "spi_t_rag", "spi", "spi_rag", "vac"],
-         column_config={c: st.column_config.NumberColumn(t(f"col.{c}"), format="%,.0f") for c in money}
-         | {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f") for c in ratios}
-         | {"percent_complete": st.column_config.NumberColumn(t("col.percent_complete"), format="%.1f")})
+         column_order=["project_id", "project_name", "cpi", "cpi_rag", "spi_t", "spi_t_rag", "spi", "spi_rag", "vac"])
 
 st.subheader(t("evm.curves_heading"))
 left, right = st.columns(2)
@@ -60,7 +55,4 @@ if st.toggle(t("evm.rollup_toggle"), key="budget_evm_show_rollup"):
     level = st.segmented_control(t("evm.rollup_level"), list(metrics.LEVELS), default="portfolio", required=True,
                                  format_func=lambda v: t(f"evm.level.{v}"), key="budget_evm_level")
     rolled = metrics.rollup(f, level)
-    ui.table(rolled, key="budget_evm_rollup", file_stem=f"evm_rollup_{level}_{f.period}",
-             column_config={c: st.column_config.NumberColumn(t(f"col.{c}"), format="%,.0f") for c in money
-                            if c in rolled}
-             | {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f") for c in ratios})
+    ui.table(rolled, key="budget_evm_rollup", file_stem=f"evm_rollup_{level}_{f.period}")

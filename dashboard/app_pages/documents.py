@@ -11,7 +11,7 @@ from dashboard.metrics import documents as metrics
 ROWS = 40  # projects in the matrix, most gaps first; the tables list every project
 
 f = filters.current()
-ui.page_header("page.documents")
+ui.page_header("page.documents", about=f.about())
 if not ui.require_data("mart_documents") or not f.period:
     st.stop()
 st.caption(t("doc.caption", month=ui.month_label(f.period), days=metrics.stale_after_days()))
@@ -24,7 +24,7 @@ left, right = st.columns([2, 3])
 with left:
     ui.chart(charts.stage_summary(metrics.by_stage(mandatory), tr=t), key="documents_by_stage")
     completeness = {"completeness": st.column_config.ProgressColumn(
-        t("col.completeness"), format="percent", min_value=0, max_value=1)}
+        t("col.completeness"), format="%.1f%%", min_value=0, max_value=100)}  # a share, shown x 100 (ui.table)
     ui.table(metrics.by_project(mandatory), key="documents_projects", file_stem=f"documents_by_project_{f.period}",
              column_config=completeness)
 with right:

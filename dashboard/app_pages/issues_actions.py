@@ -9,7 +9,7 @@ from dashboard.i18n_pages import value_label
 from dashboard.metrics import issues_actions as metrics
 
 f = filters.current()
-ui.page_header("page.issues_actions")
+ui.page_header("page.issues_actions", about=f.about())
 if not ui.require_data("mart_issues") or not f.period:
     st.stop()
 st.caption(t("iss.caption", month=ui.month_label(f.period)))

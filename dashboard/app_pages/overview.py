@@ -8,10 +8,10 @@ from dashboard.i18n import t
 from dashboard.metrics import overview
 from dashboard.pack import download
 
-ui.page_header("page.overview")
+f = filters.current()
+ui.page_header("page.overview", about=f.about())
 if not ui.require_data("mart_health", "mart_evm"):
     st.stop()
-f = filters.current()
 before = filters.previous_period(f.period)
 st.caption(t("ov.caption", month=ui.month_label(f.period), previous=ui.month_label(before)))
 download.offer(f)
@@ -33,7 +33,7 @@ projects = overview.projects(f)
 grey = projects[projects["is_active"] & (projects["computed_rag"] == "grey")]
 if len(grey):
     with st.popover(t("ov.why_grey", n=len(grey)), icon=":material/help:", type="tertiary"):
-        ui.table(overview.grey_reasons(grey), key="overview_grey", file_stem="unknown_rag")
+        ui.table(overview.grey_reasons(grey), key="overview_grey", file_stem="unknown_rag", wrap=True)
 
 index = st.segmented_control(t("ov.schedule_index"), ["spi_t", "spi"], default="spi_t", required=True,
                              format_func={"spi_t": "SPI(t)", "spi": "SPI"}.__getitem__, key="overview_schedule_index")
@@ -51,7 +51,7 @@ attention = overview.attention(f)
 st.caption(f"{t('ov.attention_caption')} {t('ov.open_detail')}")
 reason_column = {"reason": st.column_config.TextColumn(t("col.reason"), width="large")}
 if picked := ui.table(attention, key="overview_attention", file_stem=f"attention_{f.period}", selectable=True,
-                      column_config=reason_column):
+                      column_config=reason_column, wrap=True):
     ui.open_project(attention["project_id"].iloc[picked[0]])
 
 st.subheader(t("ov.changes", previous=ui.month_label(before)))
@@ -64,4 +64,4 @@ else:
                      format_func=lambda k: f"{k} ({counts_by_kind[k]})", label_visibility="collapsed")
     shown = changes[changes["kind"].isin(kinds)] if kinds else changes
     ui.table(shown, key="overview_changes", file_stem=f"changes_{before}_{f.period}",
-             column_config={"cause": st.column_config.TextColumn(t("col.cause"), width="large")})
+             column_config={"cause": st.column_config.TextColumn(t("col.cause"), width="large")}, wrap=True)

@@ -13,7 +13,7 @@ from dashboard.metrics import performance as metrics
 TOP = 30  # projects in the ranking chart, worst first; the table below lists every project
 
 f = filters.current()
-ui.page_header("page.performance")
+ui.page_header("page.performance", about=f.about())
 if not ui.require_data("mart_health") or not f.period:
     st.stop()
 st.caption(t("perf.caption", month=ui.month_label(f.period)))
@@ -36,15 +36,13 @@ if len(unscored):
 driver_cols = [f"{d}_score" for d in metrics.DRIVERS]
 scores = {c: st.column_config.ProgressColumn(t(f"col.{c}"), format="%.0f", min_value=0, max_value=100)
           for c in ["health_score", *driver_cols]}
-ratios = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f") for c in ("cpi", "spi", "spi_t")}
-ratios["exposure"] = st.column_config.NumberColumn(t("col.exposure"), format="%.0f")
-ratios["pass_rate"] = st.column_config.NumberColumn(t("col.pass_rate"), format="percent")
 ui.table(health[["project_id", "project_name", "health_score", "health_rag", *driver_cols, "cpi", "spi_t",
-                 "exposure", "pass_rate", "status_age_days", "grey_reason"]],
-         key="performance_health", file_stem=f"health_{f.period}", column_config=scores | ratios,
-         max_rows=ui.SCREEN_ROWS)
+                 "exposure", "pass_rate", "status_age_days", "unknown_drivers", "grey_reason"]],
+         key="performance_health", file_stem=f"health_{f.period}", column_config=scores,
+         max_rows=ui.SCREEN_ROWS, wrap=True)
 
 st.subheader(t("perf.rag_heading"))
+st.markdown(metrics.three_rags(f))
 left, right = st.columns([2, 3])
 with left:
     ui.chart(charts.rag_agreement(metrics.rag_agreement(health), tr=t), key="performance_rag_agreement")
@@ -53,17 +51,14 @@ with right:
     flagged = metrics.disagreements(health)
     ui.table(flagged[["project_id", "project_name", "computed_rag", "declared_rag", "rag_gap", "health_score",
                       "grey_reason"]], key="performance_disagreements", file_stem=f"rag_disagreements_{f.period}",
-             max_rows=ui.SCREEN_ROWS,
-             column_config={"health_score": st.column_config.NumberColumn(t("col.health_score"), format="%.0f")})
+             max_rows=ui.SCREEN_ROWS, wrap=True)
 
 st.subheader(t("perf.evm_heading"))
 ui.kpis(budget_evm.tiles(f))
 if st.toggle(t("perf.evm_toggle"), key="performance_show_evm"):
     level = st.segmented_control(t("evm.rollup_level"), list(budget_evm.LEVELS), default="portfolio", required=True,
                                  format_func=lambda v: t(f"evm.level.{v}"), key="performance_evm_level")
-    ui.table(budget_evm.rollup(f, level), key="performance_evm_rollup", file_stem=f"evm_{level}_{f.period}",
-             column_config={c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f")
-                            for c in ("cpi", "spi", "spi_t", "tcpi", "sv_t", "es")})
+    ui.table(budget_evm.rollup(f, level), key="performance_evm_rollup", file_stem=f"evm_{level}_{f.period}")
 
 st.subheader(t("perf.team_heading"))
 teams = resources.team_month(resources.people_month(f))
@@ -71,6 +66,4 @@ left, right = st.columns([3, 2])
 with left:
     ui.chart(resource_charts.team_shares(teams, tr=t, title_key="perf.chart.team"), key="performance_teams")
 with right:
-    ui.table(teams, key="performance_team_table", file_stem=f"team_performance_{f.period}",
-             column_config={c: st.column_config.NumberColumn(t(f"col.{c}"), format="percent")
-                            for c in ("utilisation", "billable_share")})
+    ui.table(teams, key="performance_team_table", file_stem=f"team_performance_{f.period}")

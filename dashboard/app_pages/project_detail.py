@@ -7,10 +7,10 @@ from dashboard.charts.evm import s_curve
 from dashboard.i18n import code_label, reasons, t
 from dashboard.metrics import project
 
-ui.page_header("page.project_detail")
+f = filters.current()
+ui.page_header("page.project_detail", about=f.about())
 if not ui.require_data("mart_health", "mart_evm"):
     st.stop()
-f = filters.current()
 st.caption(t("pd.caption", month=ui.month_label(f.period)))
 
 requested = st.query_params.get("project")
@@ -50,6 +50,7 @@ with left:
 with right:
     st.markdown(f"**{t('pd.health')}**")
     ui.table(project.drivers(summary), key="project_detail_drivers", file_stem=f"{project_id}_health",
+             missing=t("ui.unknown"),
              column_config={"score": st.column_config.ProgressColumn(t("col.health_score"), min_value=0,
                                                                       max_value=100, format="%.0f")})
 
@@ -57,6 +58,6 @@ tabs = st.tabs([t(f"pd.{name}") for name in (*project.SECTIONS, "evm")])
 for tab, name in zip(tabs, project.SECTIONS, strict=False):
     with tab:
         ui.table(project.section(name, f, project_id), key=f"project_detail_{name}",
-                 file_stem=f"{project_id}_{name}_{f.period}")
+                 file_stem=f"{project_id}_{name}_{f.period}", wrap=name == "commentary")
 with tabs[-1]:
     ui.table(evm, key="project_detail_evm", file_stem=f"{project_id}_evm")

@@ -8,7 +8,7 @@ from dashboard.i18n import t
 from dashboard.metrics import quality as metrics
 
 f = filters.current()
-ui.page_header("page.quality")
+ui.page_header("page.quality", about=f.about())
 if not ui.require_data("mart_quality") or not f.period:
     st.stop()
 st.caption(t("qual.caption", month=ui.month_label(f.period)))
@@ -24,7 +24,6 @@ with right:
     ui.chart(charts.defects_trend(monthly, tr=t), key="quality_defects")
 
 st.subheader(t("qual.projects_heading", month=ui.month_label(f.period)))
-rate = {"pass_rate": st.column_config.NumberColumn(t("col.pass_rate"), format="percent")}
-ui.table(metrics.projects(f), key="quality_projects", file_stem=f"quality_projects_{f.period}", column_config=rate)
+ui.table(metrics.projects(f), key="quality_projects", file_stem=f"quality_projects_{f.period}")
 if st.toggle(t("qual.monthly_toggle"), key="quality_show_monthly"):
-    ui.table(monthly, key="quality_monthly", file_stem=f"quality_by_month_{f.period}", column_config=rate)
+    ui.table(monthly, key="quality_monthly", file_stem=f"quality_by_month_{f.period}")

@@ -11,7 +11,7 @@ from dashboard.metrics import resources as metrics
 TEAMS = 40  # teams in the heatmap and the team chart, busiest first; every team is in the tables
 
 f = filters.current()
-ui.page_header("page.resources")
+ui.page_header("page.resources", about=f.about())
 if not ui.require_data("mart_utilisation") or not f.period:
     st.stop()
 st.caption(t("res.caption", month=ui.month_label(f.period)))
@@ -35,22 +35,16 @@ ui.chart(charts.team_shares(teams.sort_values("utilisation", ascending=False).he
 
 over, under = metrics.thresholds()
 columns = ["employee_id", "name", "utilisation", "team", "role", "hours_logged", "capacity_hours", "billable_share"]
-shares = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="percent") for c in ("utilisation", "billable_share")}
-hours = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.1f") for c in ("hours_logged", "capacity_hours")}
-left, right = st.columns(2)
-with left:
-    st.subheader(t("res.over_heading"))
-    st.caption(t("res.over_caption", pct=ui.fmt_pct(over, 0), month=ui.month_label(f.period)))
-    ui.table(people.loc[people["allocation"] == "over", columns].sort_values("utilisation", ascending=False),
-             key="resources_over", file_stem=f"over_allocated_{f.period}", column_config=shares | hours)
-with right:
-    st.subheader(t("res.under_heading"))
-    st.caption(t("res.under_caption", pct=ui.fmt_pct(under, 0), month=ui.month_label(f.period)))
-    ui.table(people.loc[people["allocation"] == "under", columns].sort_values("utilisation"), key="resources_under",
-             file_stem=f"under_allocated_{f.period}", column_config=shares | hours)
+st.subheader(t("res.over_heading"))  # full width, one under the other: no column of either is cut off
+st.caption(t("res.over_caption", pct=ui.fmt_pct(over, 0), month=ui.month_label(f.period)))
+ui.table(people.loc[people["allocation"] == "over", columns].sort_values("utilisation", ascending=False),
+         key="resources_over", file_stem=f"over_allocated_{f.period}")
+st.subheader(t("res.under_heading"))
+st.caption(t("res.under_caption", pct=ui.fmt_pct(under, 0), month=ui.month_label(f.period)))
+ui.table(people.loc[people["allocation"] == "under", columns].sort_values("utilisation"), key="resources_under",
+         file_stem=f"under_allocated_{f.period}")
 
 if st.toggle(t("res.all_toggle"), key="resources_show_all"):
     ui.table(people, key="resources_people", file_stem=f"utilisation_people_{f.period}",
-             column_order=["employee_id", "name", "utilisation", "allocation"], column_config=shares | hours)
-    ui.table(team_weeks, key="resources_team_weeks", file_stem=f"utilisation_team_weeks_{week_to}",
-             column_config=shares | hours)
+             column_order=["employee_id", "name", "utilisation", "allocation"])
+    ui.table(team_weeks, key="resources_team_weeks", file_stem=f"utilisation_team_weeks_{week_to}")

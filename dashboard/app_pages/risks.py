@@ -12,7 +12,7 @@ from dashboard.metrics import risks as metrics
 LEVELS = [1, 2, 3, 4, 5]
 
 f = filters.current()
-ui.page_header("page.risks")
+ui.page_header("page.risks", about=f.about())
 if not ui.require_data("mart_risk") or not f.period:
     st.stop()
 st.caption(t("risk.caption", month=ui.month_label(f.period)))
@@ -52,7 +52,7 @@ with right:
         in_cell = metrics.cell(f, probability, impact)
         st.caption(t("risk.cell_caption", p=probability, i=impact, score=probability * impact,
                      band=value_label(t, "risk.band", charts.band_of(probability * impact, bands)), n=len(in_cell)))
-        ui.table(in_cell[["project_id", "risk_id", "title", "owner", "status", "due_date", "mitigation"]],
+        ui.table(in_cell[["risk_id", "title", "owner", "due_date", "status", "project_id", "mitigation"]],
                  key="risks_cell_table", file_stem=f"risks_p{probability}_i{impact}_{f.period}")
     else:
         st.caption(t("risk.cell_hint"))
@@ -60,15 +60,12 @@ with right:
 st.subheader(t("risk.trend_heading"))
 ui.chart(charts.exposure_trend(metrics.exposure_trend(f), bands=bands, tr=t), key="risks_exposure_trend")
 
-left, right = st.columns(2)
-with left:
-    st.subheader(t("risk.overdue_heading"))
-    overdue = metrics.overdue_mitigations(f)[["project_id", "risk_id", "title", "owner", "score", "band",
-                                              "due_date", "days_overdue", "mitigation"]]
-    ui.table(overdue, key="risks_overdue", file_stem=f"overdue_mitigations_{f.period}")
-with right:
-    st.subheader(t("risk.moves_heading", previous=ui.month_label(filters.previous_period(f.period))))
-    ui.table(moves, key="risks_moves", file_stem=f"risk_moves_{f.period}")
+st.subheader(t("risk.overdue_heading"))  # full width: owner and due date are never cut off
+overdue = metrics.overdue_mitigations(f)[["project_id", "risk_id", "title", "owner", "due_date", "days_overdue",
+                                          "score", "band", "mitigation"]]
+ui.table(overdue, key="risks_overdue", file_stem=f"overdue_mitigations_{f.period}")
+st.subheader(t("risk.moves_heading", previous=ui.month_label(filters.previous_period(f.period))))
+ui.table(moves, key="risks_moves", file_stem=f"risk_moves_{f.period}")
 
 if st.toggle(t("risk.register_toggle"), key="risks_show_register"):
     ui.table(register, key="risks_register", file_stem=f"risk_register_{f.period}")

@@ -12,7 +12,7 @@ TOP = 25  # projects in the slip and SPI(t) charts (worst first); every project 
 LINES = 8  # lines in the slip-trend chart by default (the worst slips)
 
 f = filters.current()
-ui.page_header("page.schedule")
+ui.page_header("page.schedule", about=f.about())
 if not ui.require_data("mart_milestone_slip", "mart_evm") or not f.period:
     st.stop()
 st.caption(t("sched.caption", month=ui.month_label(f.period)))
@@ -33,10 +33,7 @@ with left:
 with right:
     shown = indices[["project_id", "project_name", "spi_t", "spi_t_rag", "spi", "sv_t", "es", "at_months",
                      "percent_complete"]]
-    ratio = {c: st.column_config.NumberColumn(t(f"col.{c}"), format="%.2f") for c in ("spi", "spi_t", "sv_t", "es")}
-    ratio["percent_complete"] = st.column_config.NumberColumn(t("col.percent_complete"), format="%.1f")
-    ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}", max_rows=ui.SCREEN_ROWS,
-             column_config=ratio)
+    ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}", max_rows=ui.SCREEN_ROWS)
 
 # --- milestone slip ------------------------------------------------------------------------------
 st.subheader(t("sched.slip_heading"))

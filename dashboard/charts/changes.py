@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.common import Tr
+from dashboard.charts.common import Tr, money_axis, second_axis, threshold_note
 from dashboard.i18n_pages import english, value_label
 
 DECISION_COLOURS = {"approved": "#2e7d32", "rejected": "#c62828", "withdrawn": "#9e9e9e", "pending": "#f9a825"}
@@ -28,7 +28,7 @@ def cycle_time_histogram(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
     if len(data):
         median = float(data["cycle_days"].median())
         fig.add_vline(x=median, line_dash="dash", line_color="#333",
-                      annotation_text=f"{tr('chg.chart.median')} {median:.0f} {tr('unit.days')}")
+                      **threshold_note(f"{tr('chg.chart.median')} {median:.0f} {tr('unit.days')}"))
     fig.update_layout(
         title=tr("chg.chart.cycle_time"), barmode="overlay",
         xaxis_title=f"{tr('chg.chart.cycle')} ({tr('unit.days')})",
@@ -57,6 +57,6 @@ def cumulative_impact(df: pd.DataFrame, *, currency: str = "", tr: Tr = english)
     ), secondary_y=True)
     fig.update_layout(title=tr("chg.chart.cumulative"), hovermode="x unified")
     fig.update_xaxes(title_text=f"{tr('chg.chart.decision_date')} ({tr('unit.date')})")
-    fig.update_yaxes(title_text=f"{tr('chg.chart.cost_impact')} ({unit})", secondary_y=False)
-    fig.update_yaxes(title_text=f"{tr('chg.chart.schedule_impact')} ({tr('unit.days')})", secondary_y=True)
+    fig.update_yaxes(title_text=f"{tr('chg.chart.cost_impact')} ({unit})", secondary_y=False, **money_axis(currency))
+    second_axis(fig, f"{tr('chg.chart.schedule_impact')} ({tr('unit.days')})")
     return fig

@@ -19,18 +19,20 @@ def final_variances(df: pd.DataFrame, *, currency: str = "", tr: Tr = english) -
     unit = currency or tr("unit.currency")
     custom = data.reindex(columns=["project_name", "bac", "final_ac", "cost_variance"]).astype(object)
     custom = custom.where(custom.notna(), "n/a").to_numpy()
-    bad = (data["cost_variance_pct"].fillna(0) < 0) | (data["finish_slip_days"].fillna(0) > 0)
-    fig = go.Figure(go.Scatter(
-        x=data["finish_slip_days"], y=data["cost_variance_pct"] * 100,
-        mode="markers+text" if len(data) <= LABELLED else "markers",
-        text=data["project_id"], textposition="top center", customdata=custom,
-        marker={"size": 13, "color": [RAG_COLOURS["red"] if b else RAG_COLOURS["green"] for b in bad],
-                "line": {"width": 1}},
-        hovertemplate=(f"%{{text}} · %{{customdata[0]}}<br>{tr('clo.chart.finish_var')}: %{{x:+.0f}} "
-                       f"{tr('unit.days')}<br>{tr('clo.chart.cost_var')}: %{{y:+.1f}} %"
-                       f"<br>BAC: %{{customdata[1]:,.0f}} {unit}<br>{tr('clo.chart.final_cost')}: "
-                       f"%{{customdata[2]:,.0f}} {unit}<extra></extra>"),
-    ))
+    bad = ((data["cost_variance_pct"].fillna(0) < 0) | (data["finish_slip_days"].fillna(0) > 0)).to_numpy()
+    fig = go.Figure()
+    for is_bad, key, colour in ((True, "clo.chart.late_or_over", "red"), (False, "clo.chart.on_time_within", "green")):
+        part = bad == is_bad
+        fig.add_trace(go.Scatter(
+            x=data["finish_slip_days"][part], y=data["cost_variance_pct"][part] * 100, name=tr(key),
+            mode="markers+text" if len(data) <= LABELLED else "markers",
+            text=data["project_id"][part], textposition="top center", customdata=custom[part],
+            marker={"size": 13, "color": RAG_COLOURS[colour], "line": {"width": 1}},
+            hovertemplate=(f"%{{text}} · %{{customdata[0]}}<br>{tr('clo.chart.finish_var')}: %{{x:+.0f}} "
+                           f"{tr('unit.days')}<br>{tr('clo.chart.cost_var')}: %{{y:+.1f}} %"
+                           f"<br>BAC: %{{customdata[1]:,.0f}} {unit}<br>{tr('clo.chart.final_cost')}: "
+                           f"%{{customdata[2]:,.0f}} {unit}<extra></extra>"),
+        ))
     fig.add_hline(y=0, line_color="#666", line_width=1)
     fig.add_vline(x=0, line_color="#666", line_width=1)
     fig.update_layout(title=tr("clo.chart.variances"),

@@ -14,6 +14,7 @@ Tr = Callable[..., str]  # i18n.t, passed in by the page so charts stay free of 
 
 RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
 RAGS = tuple(RAG_COLOURS)
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CNY": "¥", "JPY": "¥"}
 
 # Chinese date ticks by zoom level (plotly picks the stop whose dtick range holds the tick spacing, in ms).
 _DAY, _MONTH = 86_400_000, "M1"
@@ -23,6 +24,42 @@ ZH_DATE_TICKS = (
     {"dtickrange": [_MONTH, "M12"], "value": "%Y年%-m月"},
     {"dtickrange": ["M12", None], "value": "%Y年"},
 )
+
+
+def with_currency(text: str, currency: str | None) -> str:
+    """'108.1 M' -> '€108.1 M' / '108.1 M CHF' (a code without a symbol follows the amount)."""
+    symbol = CURRENCY_SYMBOLS.get(currency or "")
+    return f"{symbol}{text}" if symbol else f"{text} {currency}" if currency else text
+
+
+def money_axis(currency: str | None) -> dict[str, str]:
+    """Axis settings that put the currency's symbol on every tick (€2M); none for a code without a symbol (the
+    axis title names it) or mixed currencies."""
+    symbol = CURRENCY_SYMBOLS.get(currency or "")
+    return {"tickprefix": symbol} if symbol else {}
+
+
+def second_axis(fig: go.Figure, title: str, **axis: object) -> None:
+    """The right-hand y axis of a make_subplots(secondary_y) figure, readable on its own: round ticks from 0 (plotly
+    otherwise syncs them to the left axis's grid: 57, 342, 628 …), its whole title, and the legend above the plot
+    so it never covers the axis's labels."""
+    fig.update_yaxes(title_text=title, secondary_y=True, tickmode="auto", nticks=6, rangemode="tozero",
+                     showgrid=False, tickformat=",~r", **axis)
+    fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+                      margin={"t": 90})
+
+
+def threshold_note(text: str, colour: str = "#616161") -> dict[str, object]:
+    """add_hline / add_vline arguments that label a threshold line with what it means."""
+    return {"annotation_text": text, "annotation_font": {"size": 11, "color": colour}}
+
+
+def legend_keys(fig: go.Figure, colours: dict[str, str]) -> None:
+    """Legend entries (name -> colour square) for colours a trace does not name itself (a heatmap's states, a
+    scatter coloured per point)."""
+    for name, colour in colours.items():
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 12, "color": colour}))
 
 
 def finish(fig: go.Figure, lang: str) -> go.Figure:
@@ -52,7 +89,8 @@ def as_text(fig: go.Figure) -> go.Figure:
             if axis[attribute] is not None:
                 axis[attribute] = _escaped(axis[attribute])
     # titles and notes may name a project too; the chart's own text holds no markup (i18n has none)
-    for item in (fig.layout.title, fig.layout.legend.title, *fig.layout.annotations, *(a.title for a in axes)):
+    for item in (fig.layout.title, fig.layout.title.subtitle, fig.layout.legend.title, *fig.layout.annotations,
+                 *(a.title for a in axes)):
         if isinstance(item.text, str):
             item.text = html.escape(item.text, quote=False)
     return fig

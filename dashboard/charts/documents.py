@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import Tr
+from dashboard.charts.common import Tr, legend_keys
 from dashboard.i18n_pages import english, value_label
 
 STATES = ("present", "stale", "missing")
@@ -47,6 +47,7 @@ def document_matrix(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
         hovertemplate=(f"%{{y}}<br>{tr('doc.chart.document')}: %{{x}}<br>{tr('doc.chart.state')}: %{{text}}"
                        f"<br>{tr('doc.chart.last_updated')}: %{{customdata}}<extra></extra>"),
     ))
+    legend_keys(fig, {value_label(tr, "doc.state", s): STATE_COLOURS[s] for s in (*STATES, "not_required")})
     fig.update_layout(title=tr("doc.chart.matrix"), xaxis_title=tr("doc.chart.document_type"),
                       yaxis_title=f"{tr('label.project')} · {tr('label.stage')}",
                       height=max(320, 22 * len(rows) + 190), margin={"t": 150})

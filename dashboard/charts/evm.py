@@ -5,10 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import Tr
+from dashboard.charts.common import Tr, money_axis, threshold_note, with_currency
 from dashboard.i18n_pages import english
 
 CURVE_COLOURS = {"pv": "#5c6bc0", "ev": "#2e7d32", "ac": "#c62828"}
+# PV, EV and AC often lie on one another (a project on plan): each has its own dash and marker, so every curve
+# stays visible under the next one
+CURVE_STYLES = {"pv": ("dash", "circle"), "ev": ("solid", "diamond"), "ac": ("dot", "square")}
 
 
 def period_end(period: pd.Series) -> pd.Series:
@@ -31,19 +34,22 @@ def s_curve(df: pd.DataFrame, *, currency: str = "", title: str | None = None, b
             hovertemplate=f"%{{x|%Y-%m}}<br>{name}: %{{y:,.0f}} {unit}<extra></extra>",
         ))
     for col in ("pv", "ev", "ac"):
-        name = tr(f"evm.chart.{col}")
+        name, (dash, symbol) = tr(f"evm.chart.{col}"), CURVE_STYLES[col]
         fig.add_trace(go.Scatter(
-            x=x, y=data[col], mode="lines+markers", name=name, line={"color": CURVE_COLOURS[col], "width": 2.5},
+            x=x, y=data[col], mode="lines+markers", name=name,
+            line={"color": CURVE_COLOURS[col], "width": 2.5, "dash": dash},
+            marker={"symbol": symbol, "size": 7, "color": CURVE_COLOURS[col]},
             hovertemplate=f"%{{x|%Y-%m}}<br>{name}: %{{y:,.0f}} {unit}<extra></extra>",
         ))
     if bac is not None and pd.notna(bac):
-        fig.add_hline(y=float(bac), line_dash="dash", line_color="#555",
-                      annotation_text=f"BAC {float(bac):,.0f}", annotation_position="top left")
+        fig.add_hline(y=float(bac), line_dash="dash", line_color="#555", annotation_position="top left",
+                      **threshold_note(f"BAC {with_currency(f'{float(bac):,.0f}', currency)}"))
     fig.update_layout(
         title=title or tr("evm.chart.s_curve"), hovermode="x unified",
         xaxis_title=f"{tr('label.month')} ({tr('unit.month_end')})",
         yaxis_title=f"{tr('evm.chart.cumulative_cost')} ({unit})",
     )
+    fig.update_yaxes(**money_axis(currency))
     return fig
 
 
@@ -69,4 +75,5 @@ def eac_vs_bac(df: pd.DataFrame, *, currency: str = "", tr: Tr = english) -> go.
     fig.update_layout(title=tr("evm.chart.eac_vs_bac"), xaxis_title=tr("label.project"),
                       yaxis_title=f"{tr('evm.chart.cost')} ({unit})")
     fig.update_xaxes(type="category")
+    fig.update_yaxes(**money_axis(currency))
     return fig

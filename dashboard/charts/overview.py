@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import RAG_COLOURS, RAGS, Tr
+from dashboard.charts.common import RAG_COLOURS, RAGS, Tr, threshold_note, with_currency
 
 MAX_BUBBLE_PX = 48
+LABELLED = 10  # the projects furthest below plan (lowest of their two indices) carry their id on the chart
 HOVER_COLUMNS = ["project_id", "project_name", "spi", "spi_t", "bac", "eac"]
 # Quadrant notes, placed in the corners of the plot area (paper coordinates).
 QUADRANTS = {(0.01, 0.99, "left", "top"): "ov.chart.over_ahead",
@@ -18,8 +19,10 @@ QUADRANTS = {(0.01, 0.99, "left", "top"): "ov.chart.over_ahead",
 
 def cpi_spi_bubble(df: pd.DataFrame, *, tr: Tr, schedule_index: str = "spi_t", currency: str = "") -> go.Figure:
     """One bubble per project with both indices. Columns: project_id, project_name, cpi, spi, spi_t, bac, eac,
-    computed_rag. Dashed reference lines at 1.0 split under/over budget and ahead/behind."""
+    computed_rag. Dashed reference lines at 1.0 split under/over budget and ahead/behind; the LABELLED worst are
+    named on the chart and the subtitle says what a bubble's area means."""
     data = df[df["cpi"].notna() & df[schedule_index].notna()]
+    worst = data[["cpi", schedule_index]].astype(float).min(axis=1).nsmallest(LABELLED).index
     size_ref = 2.0 * float(data["bac"].max() or 1) / MAX_BUBBLE_PX**2 if len(data) else 1
     unit = currency or tr("unit.currency")
     fig = go.Figure()
@@ -29,7 +32,9 @@ def cpi_spi_bubble(df: pd.DataFrame, *, tr: Tr, schedule_index: str = "spi_t", c
             continue
         hover = part[HOVER_COLUMNS].astype(object)
         fig.add_trace(go.Scatter(
-            x=part["cpi"], y=part[schedule_index], mode="markers", name=tr(f"rag.{rag}"),
+            x=part["cpi"], y=part[schedule_index], mode="markers+text", name=tr(f"rag.{rag}"),
+            text=part["project_id"].where(part.index.isin(worst), ""), textposition="top center",
+            textfont={"size": 11, "color": "#424242"},
             marker={"size": part["bac"].fillna(0), "sizemode": "area", "sizeref": size_ref, "sizemin": 5,
                     "color": RAG_COLOURS[rag], "opacity": 0.75, "line": {"width": 1, "color": "white"}},
             customdata=hover.where(hover.notna(), None).to_numpy(),
@@ -39,13 +44,20 @@ def cpi_spi_bubble(df: pd.DataFrame, *, tr: Tr, schedule_index: str = "spi_t", c
                 + " · EAC %{customdata[5]:,.0f} " + unit + f"<br>{tr('ov.chart.rag')}: {tr(f'rag.{rag}')}"
                 "<extra></extra>"),
         ))
-    fig.add_hline(y=1, line={"dash": "dash", "color": "#616161", "width": 1})
-    fig.add_vline(x=1, line={"dash": "dash", "color": "#616161", "width": 1})
+    index = "SPI(t)" if schedule_index == "spi_t" else "SPI"
+    fig.add_hline(y=1, line={"dash": "dash", "color": "#616161", "width": 1}, annotation_position="bottom right",
+                  **threshold_note(tr("chart.on_plan", index=index)))
+    fig.add_vline(x=1, line={"dash": "dash", "color": "#616161", "width": 1}, annotation_position="top left",
+                  **threshold_note(tr("chart.on_plan", index="CPI")))
     for (x, y, xanchor, yanchor), key in QUADRANTS.items():
         fig.add_annotation(x=x, y=y, xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor, text=tr(key),
                            showarrow=False, font={"size": 11, "color": "#757575"})
     schedule = "SPI(t) = ES / AT" if schedule_index == "spi_t" else "SPI = EV / PV"
-    fig.update_layout(title=tr("ov.bubble"), legend_title_text=tr("ov.chart.rag"), height=480,
+    largest = data.loc[data["bac"].idxmax()] if data["bac"].notna().any() else None
+    size = tr("ov.chart.size", bac=with_currency(f"{float(largest['bac']):,.0f}", currency),
+              project=largest["project_id"], n=LABELLED) if largest is not None else ""
+    fig.update_layout(title={"text": tr("ov.bubble"), "subtitle": {"text": size}}, legend_title_text=tr("ov.chart.rag"),
+                      height=480,
                       xaxis_title=f"CPI = EV / AC ({tr('unit.ratio')})",
                       yaxis_title=f"{schedule} ({tr('unit.ratio')})", margin={"t": 60, "r": 20})
     return fig

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts.common import Tr
+from dashboard.charts.common import RAG_COLOURS, Tr, second_axis, threshold_note
 from dashboard.i18n_pages import english
 
 
@@ -21,7 +21,7 @@ def pass_rate_trend(df: pd.DataFrame, *, amber_below: float, red_below: float, t
     x = month_start(data["period"])
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(
-        x=x, y=data["checks"], name=tr("qual.chart.checks"), marker_color="#cfd8dc",
+        x=x, y=data["checks"], name=tr("qual.chart.checks"), marker_color="#cfd8dc", opacity=0.5,
         hovertemplate=f"%{{x|%Y-%m}}<br>{tr('qual.chart.checks')}: %{{y}}<extra></extra>",
     ), secondary_y=True)
     fig.add_trace(go.Scatter(
@@ -30,13 +30,15 @@ def pass_rate_trend(df: pd.DataFrame, *, amber_below: float, red_below: float, t
         hovertemplate=(f"%{{x|%Y-%m}}<br>{tr('qual.chart.pass_rate')}: %{{y:.1f}} %"
                        f"<br>{tr('qual.chart.passed')}: %{{customdata[0]}} / %{{customdata[1]}}<extra></extra>"),
     ), secondary_y=False)
-    fig.add_hline(y=amber_below * 100, line_dash="dot", line_color="#f9a825", secondary_y=False)
-    fig.add_hline(y=red_below * 100, line_dash="dot", line_color="#c62828", secondary_y=False)
+    for rag, below in (("amber", amber_below), ("red", red_below)):
+        fig.add_hline(y=below * 100, line_dash="dot", line_color=RAG_COLOURS[rag], secondary_y=False,
+                      annotation_position="bottom left",
+                      **threshold_note(tr("chart.below", rag=tr(f"rag.{rag}"), value=f"{below * 100:.0f}%"),
+                                       RAG_COLOURS[rag]))
     fig.update_layout(title=tr("qual.chart.pass_rate_trend"), hovermode="x unified")
     fig.update_xaxes(title_text=f"{tr('label.month')} ({tr('unit.month')})")
     fig.update_yaxes(title_text=f"{tr('qual.chart.pass_rate')} (%)", range=[0, 105], secondary_y=False)
-    fig.update_yaxes(title_text=f"{tr('qual.chart.checks')} ({tr('unit.count')})", secondary_y=True,
-                     showgrid=False, tickformat=",.0f", rangemode="tozero")
+    second_axis(fig, f"{tr('qual.chart.checks')} ({tr('unit.count')})")
     return fig
 
 

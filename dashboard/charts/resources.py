@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import Tr
+from dashboard.charts.common import Tr, threshold_note
 from dashboard.i18n_pages import english
 
 # Under-used blue -> comfortable green -> over-allocated red; z is utilisation in percent, 0..150 (clipped).
@@ -99,7 +99,7 @@ def team_shares(df: pd.DataFrame, *, tr: Tr = english, title_key: str = "res.cha
                            f"%{{customdata[0]:,.0f}} h<br>{tr('res.chart.capacity')}: %{{customdata[1]:,.0f}} h"
                            "<extra></extra>"),
         ))
-    fig.add_vline(x=100, line_dash="dot", line_color="#c62828")
+    fig.add_vline(x=100, line_dash="dot", line_color="#c62828", **threshold_note(tr("chart.full_capacity"), "#c62828"))
     fig.update_layout(title=tr(title_key), barmode="group", yaxis_title=tr("label.team"),
                       xaxis_title=f"{tr('res.chart.share')} (%)", height=max(320, 26 * len(data) + 140),
                       legend={"traceorder": "reversed"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.charts.common import RAG_COLOURS, Tr
+from dashboard.charts.common import RAG_COLOURS, Tr, threshold_note
 from dashboard.i18n_pages import english
 
 
@@ -37,8 +37,9 @@ def slip_by_project(df: pd.DataFrame, *, amber_days: float, red_days: float, tr:
                        f"<br>{tr('sched.chart.late_milestones')}: %{{customdata[1]}}<extra></extra>"),
         name=tr("sched.chart.worst_slip"),
     ))
-    fig.add_vline(x=amber_days, line_dash="dot", line_color=RAG_COLOURS["amber"])
-    fig.add_vline(x=red_days, line_dash="dot", line_color=RAG_COLOURS["red"])
+    for rag, days in (("amber", amber_days), ("red", red_days)):
+        fig.add_vline(x=days, line_dash="dot", line_color=RAG_COLOURS[rag], **threshold_note(
+            tr("chart.from", rag=tr(f"rag.{rag}"), value=f"{days:.0f} {tr('unit.days')}"), RAG_COLOURS[rag]))
     fig.update_layout(
         title=tr("sched.chart.slip_by_project"),
         xaxis_title=f"{tr('sched.chart.worst_slip')} ({tr('unit.days')})",
@@ -121,7 +122,8 @@ def spi_vs_spi_t(df: pd.DataFrame, *, bands: dict[str, float], tr: Tr = english)
     spi_t_col = [RAG_COLOURS.get(r or "grey", RAG_COLOURS["grey"]) for r in data.get("spi_t_rag", [None] * len(data))]
     fig = go.Figure()
     fig.add_hrect(y0=bands["green_low"], y1=bands["green_high"], fillcolor=RAG_COLOURS["green"], opacity=0.08,
-                  line_width=0)
+                  line_width=0, annotation_position="top right", **threshold_note(tr("chart.green_band", low=(
+                      f"{bands['green_low']:.2f}"), high=f"{bands['green_high']:.2f}"), RAG_COLOURS["green"]))
     fig.add_trace(go.Bar(
         x=data["project_id"], y=data["spi"], name="SPI", marker_color="#c5cae9",
         hovertemplate=f"%{{x}}<br>SPI: %{{y:.2f}}<br>{tr('sched.chart.spi_help')}<extra></extra>",

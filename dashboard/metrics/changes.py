@@ -30,8 +30,9 @@ def cycle_times(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["cycle_days"].notna()].assign(cycle_days=lambda d: d["cycle_days"].astype(float))
 
 
-def tiles(f: Filters, df: pd.DataFrame) -> list[Tile]:
-    """Requests (and submitted this month), pending, median cycle time, approval rate, approved impact."""
+def tiles(f: Filters, df: pd.DataFrame, currency: str | None, mixed: str | None) -> list[Tile]:
+    """Requests (and submitted this month), pending, median cycle time, approval rate, approved impact (in the
+    projects' currency; unknown, saying so, when they mix currencies: `mixed` from ui.one_currency)."""
     decided = df[df["decision"] != "pending"]
     approved = df[df["decision"] == "approved"]
     in_month = df[df["submitted_date"].astype("datetime64[ns]").dt.strftime("%Y-%m") == f.period]
@@ -46,7 +47,8 @@ def tiles(f: Filters, df: pd.DataFrame) -> list[Tile]:
              help=t("chg.kpi.cycle_help"), unknown_reason=None if median is not None else t("chg.unknown.no_decision")),
         Tile(t("chg.kpi.approval_rate"), fmt_pct(rate, 0), help=t("chg.kpi.approval_rate_help"),
              unknown_reason=None if rate is not None else t("chg.unknown.no_decision")),
-        Tile(t("chg.kpi.cost"), fmt_money(approved["cost_impact"].fillna(0).sum()), help=t("chg.kpi.cost_help")),
+        Tile(t("chg.kpi.cost"), fmt_money(approved["cost_impact"].fillna(0).sum(), currency),
+             help=t("chg.kpi.cost_help"), unknown_reason=mixed),
         Tile(t("chg.kpi.schedule"), f"{approved['schedule_impact_days'].fillna(0).sum():+,.0f} {t('unit.days')}",
              help=t("chg.kpi.schedule_help")),
     ]

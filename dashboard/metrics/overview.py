@@ -6,7 +6,7 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.filters import Filters, month_end
-from dashboard.i18n import reasons, t
+from dashboard.i18n import code_label, reasons, t
 from dashboard.metrics import comparison_params, portfolio_total, previous
 from dashboard.ui import (
     Tile,
@@ -190,8 +190,10 @@ def _rag_moves(df: pd.DataFrame) -> pd.DataFrame:
 
 def _risk_moves(df: pd.DataFrame) -> pd.DataFrame:
     def state(when: str) -> pd.Series:
-        return (df[f"band_{when}"].fillna("?") + " (" + _text(df[f"score_{when}"], fmt_int) + "), "
-                + df[f"status_{when}"].fillna("?")).where(df[f"score_{when}"].notna(), "—")
+        band = _text(df[f"band_{when}"], lambda b: code_label("band", b))
+        status = _text(df[f"status_{when}"], lambda s: code_label("status", s))
+        return (band + " (" + _text(df[f"score_{when}"], fmt_int) + "), " + status).where(
+            df[f"score_{when}"].notna(), "—")
 
     meaning = {change: t(f"ov.risk.{change}") for change in df["change"].unique()}
     return _frame("risks", df, df["risk_id"] + " · " + df["title"].fillna(""), state("before"), state("after"),

@@ -7,10 +7,14 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.filters import Filters
-from dashboard.i18n import t
-from dashboard.ui import Tile, fmt_int, fmt_pct
+from dashboard.i18n import reasons, t
+from dashboard.ui import Tile, fmt_int, fmt_pct, rag_text
 
 DRIVERS = ("cost", "schedule", "risk", "quality", "freshness")
+# The sources whose failed gate leaves a driver unknown (as in mart_health), and why it is unknown otherwise.
+_DRIVER_GATES = {"cost": ("budgets", "status"), "schedule": ("budgets", "status"), "risk": ("risks",),
+                 "quality": ("quality",), "freshness": ()}
+_DRIVER_GAPS = {"risk": "why.no_risk_register", "quality": "why.no_checks", "freshness": "why.complete"}
 
 
 def settings() -> dict[str, float]:
@@ -39,7 +43,31 @@ def health(f: Filters) -> pd.DataFrame:
         df[f"{d}_weight"] = (w[d] / known.where(known > 0)).where(df[f"{d}_score"].notna())
         df[f"{d}_points"] = df[f"{d}_weight"] * df[f"{d}_score"]
     df["label"] = df["project_id"] + " · " + df["project_name"].fillna("")
+    df["unknown_drivers"] = unknown_drivers(df)
     return df
+
+
+def driver_reason(row: dict | pd.Series, driver: str) -> str | None:
+    """Why the project's `driver` has no score in the month (None when it has one), in the reader's language:
+    a failed gate first, then the missing input (cost and schedule: the EVM reason, e.g. no actual cost)."""
+    if pd.notna(row.get(f"{driver}_score")):
+        return None
+    for source in _DRIVER_GATES[driver]:
+        failed = row.get(f"{source}_gate_failed")
+        if failed is not None and pd.notna(failed) and bool(failed):
+            return t(f"why.{source}_gate")
+    if driver in ("cost", "schedule"):
+        return reasons(row.get("grey_reason")) or t(f"why.{driver}_driver")
+    return t(_DRIVER_GAPS[driver])
+
+
+def unknown_drivers(df: pd.DataFrame) -> pd.Series:
+    """Per project, each unknown driver with its reason ("Quality: no quality checks in the month; …")."""
+    def row_text(row: pd.Series) -> str | None:
+        found = [f"{t(f'perf.driver.{d}')}: {why}" for d in DRIVERS if (why := driver_reason(row, d))]
+        return "; ".join(found) or None
+
+    return df.apply(row_text, axis=1) if len(df) else pd.Series(dtype=object)
 
 
 def ranking(f: Filters) -> pd.DataFrame:
@@ -58,6 +86,19 @@ def disagreements(df: pd.DataFrame) -> pd.DataFrame:
     """Projects whose declared RAG differs from the computed one; rosier-than-numbers ("watermelon") first."""
     out = df[df["rag_disagrees"].fillna(False).astype(bool)]
     return out.sort_values(["rag_gap", "health_score"], ascending=[False, True]).reset_index(drop=True)
+
+
+def three_rags(f: Filters) -> str:
+    """One line naming the three RAGs with their counts over the active projects, the overview's own query and
+    count: computed (the indices), health (the score band, never better than computed), declared (the PM's)."""
+    active = db.run("overview_projects", f).query("is_active")
+
+    def counts(column: str) -> str:
+        found = active[column].fillna("grey").value_counts()
+        return ", ".join(f"{fmt_int(found.get(rag, 0))} {rag_text(rag)}" for rag in ("red", "amber", "green", "grey"))
+
+    return t("perf.three_rags", projects=fmt_int(len(active)), computed=counts("computed_rag"),
+             health=counts("health_rag"), declared=counts("declared_rag"))
 
 
 def scope(df: pd.DataFrame) -> dict[str, str]:

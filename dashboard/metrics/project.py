@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 
 from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import reasons, t
 from dashboard.metrics import schedule
+from dashboard.metrics.performance import driver_reason
 from dashboard.ui import Tile, fmt_int, fmt_money, fmt_pct, fmt_ratio
 
 # Sections shown as tables: query name project_<section>.sql, all bound by $project_id (and $month_end);
@@ -65,11 +69,15 @@ def has_curve(evm_rows: pd.DataFrame) -> bool:
 
 
 def drivers(s: dict) -> pd.DataFrame:
-    """One row per health driver: its score (0-100) and the input it scores."""
+    """One row per health driver: its score (0-100) and the input it scores, or why it is unknown."""
+    def input_text(driver: str, column: str, fmt: Callable[[Any], str]) -> str:
+        why = driver_reason(s, driver)
+        return f"{t(f'col.{column}')}: {fmt(s.get(column))}" if why is None else f"{t('ui.unknown')}: {why}"
+
     return pd.DataFrame({
         "driver": [t(f"perf.driver.{d}") for d in DRIVERS],
         "score": [s.get(f"{d}_score") for d in DRIVERS],
-        "input": [f"{t(f'col.{col}')}: {fmt(s.get(col))}" for col, fmt in DRIVERS.values()],
+        "input": [input_text(d, col, fmt) for d, (col, fmt) in DRIVERS.items()],
     })
 
 

@@ -20,7 +20,8 @@ from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.metrics import changes as change_metrics
 from dashboard.metrics import overview, previous, project, resources, risks, schedule
-from dashboard.ui import Tile, display_frame, fmt_int, fmt_pct, fmt_ratio, month_label, rag_text
+from dashboard.tables import labelled
+from dashboard.ui import Tile, fmt_int, fmt_pct, fmt_ratio, month_label, rag_text
 from pipelines import settings
 
 RAG_RANK = {"green": 1, "amber": 2, "red": 3}
@@ -57,16 +58,6 @@ class Section:
     def figure(self, fig: go.Figure, lang: str) -> Section:
         self.blocks.append(Block("figure", finish(fig, lang)))
         return self
-
-
-def labelled(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as a reader sees it: codes as words, headers in the pack's language (the catalogue's, else the
-    column name in words)."""
-    def header(column: str) -> str:
-        known = t(f"col.{column}")
-        return known if known != f"col.{column}" else column.replace("_", " ").capitalize()
-
-    return display_frame(df).rename(columns=lambda c: header(str(c)))
 
 
 @dataclass

@@ -16,6 +16,7 @@ SELECT
     CASE WHEN c.decision = 'pending' OR c.decision_date > $month_end
          THEN date_diff('day', c.submitted_date, $month_end) END AS pending_days,
     c.cost_impact,
+    p.currency,
     c.schedule_impact_days,
     c.source_file
 FROM mart_changes AS c

@@ -27,7 +27,8 @@ SELECT
     coalesce(c.final_spi_t_rag, 'grey') AS final_spi_t_rag,
     c.planned_duration_months,
     c.actual_duration_months,
-    c.lessons
+    c.lessons,
+    p.currency
 FROM mart_closure AS c
 JOIN filtered_projects AS p USING (project_id)
 JOIN closed_projects AS cp USING (project_id)
