@@ -117,6 +117,8 @@ EN: dict[str, str] = {
     "ui.download_csv": "CSV",
     "ui.download_xlsx": "XLSX",
     "ui.exported": "Exported",
+    "ui.page_not_found": "That address is not a page of this dashboard (or not one your role opens): here is the "
+                         "{page}.",
     "chart.on_plan": "{index} = 1.00 (on plan)",
     "chart.below": "{rag} below {value}",
     "chart.from": "{rag} from {value}",
@@ -462,6 +464,7 @@ ZH: dict[str, str] = {
     "ui.download_csv": "CSV",
     "ui.download_xlsx": "XLSX",
     "ui.exported": "导出时间",
+    "ui.page_not_found": "该地址不是本仪表板的页面（或您的角色无权打开）：已为您打开{page}。",
     "chart.on_plan": "{index} = 1.00（符合计划）",
     "chart.below": "低于 {value} 为{rag}",
     "chart.from": "{value} 起为{rag}",

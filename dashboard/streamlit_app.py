@@ -7,6 +7,8 @@ import logging
 import uuid
 
 import streamlit as st
+from streamlit.commands import navigation
+from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 
 from dashboard import auth, db, filters
 from dashboard.i18n import t
@@ -28,6 +30,15 @@ SECTIONS = {
 ROLE_PAGES = {"load_data": "analyst", "accounts": "admin"}  # registered only for these roles (and above); each
 # page also checks (auth.require)
 
+
+
+def _note_page_not_found(_ctx: ScriptRunContext) -> None:
+    """Streamlit's own "Page not found" dialog speaks English only: the overview it opens instead says so, in the
+    reader's language (a mistyped or old link, or a page the reader's role does not open)."""
+    st.session_state["page_not_found"] = True
+
+
+navigation.send_page_not_found = _note_page_not_found
 st.set_page_config(page_title=t("app.title"), page_icon="📊", layout="wide")
 account = auth.gate()  # with accounts, nothing below runs before sign-in
 HOME = "overview"  # the default page, served at the root URL
@@ -45,6 +56,8 @@ menu = {t(section): [allowed[stem] for stem, _ in pages if stem in allowed] for 
 # /overview, the URL a reader types or bookmarks like every other page's, opens the overview at the root URL
 alias = st.Page(lambda: st.switch_page(allowed[HOME]), title=t(f"page.{HOME}"), url_path=HOME, visibility="hidden")
 page = st.navigation({**menu, "": [alias]}, expanded=True)
+if st.session_state.pop("page_not_found", False):
+    st.warning(t("ui.page_not_found", page=t(f"page.{HOME}")), icon=":material/link_off:")
 if account is not None:
     st.sidebar.caption(t("auth.signed_in_as", name=account.name, role=t(f"auth.role.{account.role}"),
                          portfolios=", ".join(account.portfolios) or t("auth.every_portfolio")))

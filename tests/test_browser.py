@@ -296,3 +296,17 @@ def test_an_xlsx_download_carries_the_month_and_the_filters(server: str, browser
     utilisation = sheet.cell(header_row + 1, headers.index(i18n.TEXT["en"]["col.utilisation"]) + 1)
     assert isinstance(utilisation.value, float) and utilisation.value > 1  # over-allocated: above 100 %
     assert utilisation.number_format == "0.0%"
+
+
+def test_an_unknown_address_says_so_in_the_readers_language(server: str, browser) -> None:
+    """Not Streamlit's English "Page not found" dialog: the overview opens and says, in Chinese, what happened."""
+    page, errors = open_page(browser, server + "/no_such_page?lang=zh")
+    try:
+        page.locator('[data-testid="stAlertContentWarning"]').first.wait_for()
+        shown = page.locator("body").inner_text()
+        assert i18n.TEXT["zh"]["ui.page_not_found"].format(page=i18n.TEXT["zh"]["page.overview"]) in shown
+        assert "Page not found" not in shown
+        assert page.locator("h1").first.inner_text().strip() == i18n.TEXT["zh"]["page.overview"]
+        assert not errors, errors
+    finally:
+        page.close()

@@ -467,7 +467,8 @@ def test_the_marts_reasons_read_in_chinese(monkeypatch: pytest.MonkeyPatch) -> N
     assert i18n.reasons("status report stale (64 days old)") == "status report stale (64 days old)"
 
 
-@pytest.mark.parametrize(("page", "query"), [("overview", {}), ("project_detail", {"project": "PRJ-006"})])
+@pytest.mark.parametrize(("page", "query"), [("overview", {}), ("project_detail", {"project": "PRJ-006"}),
+                                             ("performance", {}), ("changes", {})])
 def test_a_chinese_page_shows_no_english_reason(demo_db: Path, page: str, query: dict) -> None:
     at = app(page, lang="zh", **query)
     texts = [str(e.value) for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind)]
@@ -475,6 +476,9 @@ def test_a_chinese_page_shows_no_english_reason(demo_db: Path, page: str, query:
     assert not [r for r in ENGLISH_REASONS if r in shown]
     if page == "project_detail":  # PRJ-006's October risks failed the gate: its health is unknown, saying why
         assert "风险数据未通过质量关卡（风险驱动因素未知）" in shown
+    if page == "changes":  # change types read as words too
+        types = set(next(d for d in at.dataframe if "change_type" in d.value.columns).value["change_type"])
+        assert types == {"范围", "进度", "成本", "资源", "质量"}
 
 
 def test_gate_statuses_read_in_chinese(demo_db: Path) -> None:
