@@ -32,7 +32,7 @@ ROLE_PAGES = {"load_data": "analyst", "accounts": "admin"}  # registered only fo
 
 
 
-def _note_page_not_found(_ctx: ScriptRunContext) -> None:
+def _note_page_not_found(ctx: ScriptRunContext) -> None:
     """Streamlit's own "Page not found" dialog speaks English only: the overview it opens instead says so, in the
     reader's language (a mistyped or old link, or a page the reader's role does not open)."""
     st.session_state["page_not_found"] = True
