@@ -395,6 +395,25 @@ def test_performance_names_the_three_rags_with_the_overviews_counts(period) -> N
     assert ", ".join(f"{declared.get(rag, 0)} {word}" for rag, word in words.items()) in line
 
 
+def test_lineage_leads_to_the_row_of_the_file_each_record_came_from(demo_db: Path, period) -> None:
+    """Every status report, risk, change and RAID item of PRJ-001 in the lineage tab names a file and a row number
+    that, read back from the warehouse's raw tables, is that very record; the newest load comes first."""
+    lineage = project.section("lineage", Filters(period=period), "PRJ-001")
+    assert lineage["loaded_at"].is_monotonic_decreasing
+    keys = {"status": ("raw_status", "CAST(report_date AS VARCHAR)"), "risks": ("raw_risks", "risk_id"),
+            "changes": ("raw_changes", "change_id"), "issues": ("raw_issues", "item_id")}
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        for source, (table, key) in keys.items():
+            rows = lineage[lineage["source"] == source]
+            assert len(rows), source
+            for record, file_name, row in rows[["record", "file_name", "source_row"]].itertuples(index=False):
+                found = con.execute(f"SELECT project_id, {key} FROM {table} WHERE _source_file = ? AND _source_row = ?",
+                                    [file_name, int(row)]).fetchall()
+                assert found == [("PRJ-001", record.split(" @ ")[0])], (source, record, file_name, row)
+    budgets = lineage[lineage["source"] == "budgets"]  # aggregated in the marts: the load, without a row
+    assert len(budgets) and budgets["source_row"].isna().all()
+
+
 # --- changes, issues, quality, documents, closure ------------------------------------------------------
 
 def test_change_log_shows_decisions_as_they_stood(snap) -> None:

@@ -40,7 +40,8 @@ SELECT
     coalesce(p.status IN ('closed', 'cancelled'), false) AS is_closed,
     date_diff('day', p.planned_finish_date, p.actual_finish_date) AS finish_slip_days,
     p._source_file AS source_file,
-    p._load_id AS load_id
+    p._load_id AS load_id,
+    p._source_row AS source_row
 FROM stg_projects AS p
 LEFT JOIN plan USING (project_id)
 CROSS JOIN tolerance;

@@ -47,7 +47,8 @@ SELECT
     sum(i.approved_cost) OVER w AS cumulative_approved_cost,
     sum(i.approved_schedule_days) OVER w AS cumulative_approved_schedule_days,
     i._source_file AS source_file,
-    i._load_id AS load_id
+    i._load_id AS load_id,
+    i._source_row AS source_row
 FROM impact AS i
 WINDOW w AS (PARTITION BY i.project_id ORDER BY i.event_date NULLS LAST, i.change_id
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);

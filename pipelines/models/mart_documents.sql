@@ -34,6 +34,8 @@ joined AS (
         l.last_updated,
         l.approval_status,
         l._source_file AS source_file,
+        l._load_id AS load_id,
+        l._source_row AS source_row,
         l.project_id IS NOT NULL AS is_present
     FROM required AS r
     FULL JOIN latest AS l ON l.project_id = r.project_id AND l.document_key = r.document_key
@@ -58,7 +60,9 @@ SELECT
         ELSE 'present'
     END AS state,
     coalesce(pr.documents_of_type, 0) AS documents_of_type,
-    j.source_file
+    j.source_file,
+    j.load_id,
+    j.source_row
 FROM joined AS j
 LEFT JOIN dim_project AS p USING (project_id)
 LEFT JOIN present AS pr USING (project_id, document_key)

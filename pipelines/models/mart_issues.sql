@@ -35,7 +35,8 @@ SELECT
     CASE WHEN NOT coalesce(i.is_closed, false) AND i.due_date < i.report_date
          THEN date_diff('day', i.due_date, i.report_date) END AS days_overdue,
     i._source_file AS source_file,
-    i._load_id AS load_id
+    i._load_id AS load_id,
+    i._source_row AS source_row
 FROM items AS i
 -- [issues] age_band_days: the band holding the open item's age at the report date
 LEFT JOIN cfg_issue_age_band AS b

@@ -13,6 +13,8 @@ SELECT
     l.category,
     l.description,
     l.recommendation,
-    l._source_file AS source_file
+    l._source_file AS source_file,
+    l._load_id AS load_id,
+    l._source_row AS source_row
 FROM stg_lessons AS l
 LEFT JOIN dim_project AS p USING (project_id);

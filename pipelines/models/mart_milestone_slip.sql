@@ -47,7 +47,8 @@ SELECT
     s.slip_days - lag(s.slip_days) OVER w AS slip_change_days,
     lag(s.as_of_date) OVER w IS NULL AS is_new,
     s._source_file AS source_file,
-    s._load_id AS load_id
+    s._load_id AS load_id,
+    s._source_row AS source_row
 FROM slipped AS s
 CROSS JOIN cfg
 WINDOW w AS (PARTITION BY s.project_id, s.milestone_id ORDER BY s.as_of_date);

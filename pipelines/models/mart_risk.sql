@@ -54,6 +54,7 @@ SELECT
         ELSE 'unchanged'
     END AS band_change,
     _source_file AS source_file,
-    _load_id AS load_id
+    _load_id AS load_id,
+    _source_row AS source_row
 FROM banded
 WINDOW w AS (PARTITION BY project_id, risk_id ORDER BY as_of_date);

@@ -29,7 +29,8 @@ SELECT
     s.summary,
     s.reported_by,
     s._source_file AS source_file,
-    s._load_id AS load_id
+    s._load_id AS load_id,
+    s._source_row AS source_row
 FROM stg_status AS s
 CROSS JOIN rd
 LEFT JOIN dim_project AS p USING (project_id)
