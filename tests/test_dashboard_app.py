@@ -233,6 +233,8 @@ def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db:
     report = next(d.value for d in at.dataframe if "status" in d.value)
     assert set(report["status"]) <= {"loaded", "loaded_with_quarantine"}
     assert db.data_version() == 1
+    status = at.status[0]  # the gate's st.status: its "Running …" label finished
+    assert status.label == i18n.EN["load.finished"].format(files=1), status.label
     stored = uploads.stored_name(projects.name, projects.read_bytes())
     assert list(uploads.uploads_dir().glob(f"*/{stored}")), "kept beside the warehouse, under <db>.uploads/<when>/"
     assert uploads.uploads_dir() == warehouse_db.with_name("pmo.duckdb.uploads")

@@ -16,7 +16,7 @@ with st.form("load_data_form", clear_on_submit=True):
     files = st.file_uploader(t("load.files"), type=list(uploads.EXTENSIONS), accept_multiple_files=True,
                              key="load_data_files")
     left, right = st.columns(2)
-    sources = {None: t("load.auto")} | {name: name for name in SOURCES}
+    sources = {None: t("load.auto")} | {name: t(f"src.{name}") for name in SOURCES}
     source = left.selectbox(t("load.source"), list(sources), format_func=sources.__getitem__, key="load_data_source")
     as_of = right.date_input(t("load.as_of"), value=None, help=t("load.as_of_help"), key="load_data_as_of")
     strict = st.checkbox(t("load.strict"), key="load_data_strict")
@@ -34,9 +34,10 @@ elif submitted:
         st.error(t("load.too_big", file=ui.md(big.file), **mib) if big.file else t("load.full", **mib))
     else:
         with st.status(t("load.running"), expanded=False) as status:
-            st.session_state["load_data_run"] = uploads.ingest(folder, source=source, as_of=as_of, strict=strict,
-                                                               baseline=baseline)
-            status.update(state="complete")
+            done = uploads.ingest(folder, source=source, as_of=as_of, strict=strict, baseline=baseline)
+            st.session_state["load_data_run"] = done
+            refused = not done.results or any(r["status"] == "rejected" for r in done.results)
+            status.update(label=t("load.finished", files=len(done.results)), state="error" if refused else "complete")
 
 run = st.session_state.get("load_data_run")
 if run is not None:
@@ -55,7 +56,7 @@ if run is not None:
     else:
         loaded = int(report["status"].isin(["loaded", "loaded_with_quarantine"]).sum())
         st.success(t("load.ok", loaded=loaded, files=len(report), version=db.data_version()))
-    ui.table(report, key="load_data_report", file_stem="gate_report")
+    ui.table(report, key="load_data_report", file_stem="gate_report", wrap=True)
     for result in run.results:
         if result.get("checks"):
             with st.expander(f"{t('load.checks')}: {ui.md(result['file'])} ({result.get('source') or '?'})"):
