@@ -14,7 +14,8 @@ sources = data_quality.sources()
 ui.kpis(data_quality.tiles(sources))
 
 st.subheader(t("dq.sources"))
-ui.table(sources, key="data_quality_sources", file_stem="sources")
+ui.table(sources, key="data_quality_sources", file_stem="sources",  # how old each source's data is, first
+         column_order=["source", "freshness", "latest_as_of", "age_days", "last_status", "last_load", "failed_checks"])
 
 st.subheader(t("dq.checks"))
 failed_only = st.toggle(t("dq.checks_failed_only"), value=True, key="data_quality_failed_only")
@@ -23,7 +24,8 @@ ui.table(data_quality.checks(failed_only=failed_only), key="data_quality_checks"
 st.subheader(t("dq.quarantine"))
 st.caption(t("dq.quarantine_caption", limit=ui.fmt_int(data_quality.QUARANTINE_ROWS)))
 with_rows = sources.loc[sources["rows_quarantined"] > 0, "source"].tolist()
-chosen = st.multiselect(t("col.source"), with_rows, key="data_quality_quarantine_sources", placeholder=t("filter.all"))
+chosen = st.multiselect(t("col.source"), with_rows, key="data_quality_quarantine_sources", placeholder=t("filter.all"),
+                        format_func=lambda source: t(f"src.{source}"))
 ui.table(data_quality.quarantine(chosen), key="data_quality_quarantine", file_stem="quarantine")
 
 st.subheader(t("dq.replaced"))
