@@ -867,7 +867,8 @@ CODE_COLUMNS = {
     "state": "doc.state", "lifecycle_stage": "stage", "band": "risk.band", "band_before": "risk.band",
     "band_after": "risk.band", "priority": "priority", "result": "result", "severity": "severity",
     "allocation": "res.allocation", "change": "risk.change", "last_status": "status", "change_type": "chg.type",
-    "source": "src",
+    "source": "src", "category": "cat", "approval_status": "doc.approval", "band_change": "risk.change",
+    "level": "evm.level",
 }
 
 

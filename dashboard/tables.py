@@ -39,12 +39,15 @@ def is_rag(column: object) -> bool:
 
 
 def currency_of(df: pd.DataFrame) -> str | None:
-    """The one currency of the frame's `currency` column; None when it has none or several (then every row's
-    amount stands beside its own currency, never summed)."""
-    if "currency" not in df:
+    """The one currency of the frame's `currency` column (or of a roll-up's `currencies` lists); None when it has
+    none or several (then every row's amount stands beside its own currency, never summed)."""
+    if "currency" in df:
+        found = set(df["currency"].dropna())
+    elif "currencies" in df:
+        found = {c for listed in df["currencies"].dropna() for c in listed}
+    else:
         return None
-    found = df["currency"].dropna().unique()
-    return str(found[0]) if len(found) == 1 else None
+    return str(found.pop()) if len(found) == 1 else None
 
 
 SCREEN_MONEY = {"EUR": "euro", "USD": "dollar", "JPY": "yen", "CNY": "yen"}  # Streamlit's formats: -€800,000.00

@@ -159,7 +159,7 @@ def chart(fig: Any, *, key: str, **options: Any) -> Any:
 
 def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | None = None,
           column_order: list[str] | None = None, max_rows: int | None = None, selectable: bool = False,
-          missing: str | None = None, wrap: bool = False) -> list[int]:
+          missing: str | None = None, wrap: bool = False, empty: str | None = None) -> list[int]:
     """st.dataframe plus CSV and XLSX downloads (built on click, formula-injection neutralised).
 
     Headers are translated where the catalogue knows the column (t("col.<name>")), codes of a closed vocabulary
@@ -170,8 +170,8 @@ def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | N
     The downloads keep every row, with the same headers and words, numbers as numbers, and the page's month and
     filters above the table (XLSX). With `selectable`, a click selects one row and its position is returned; with
     `wrap`, long text (reasons, causes, commentary) wraps over three lines instead of being cut off."""
-    if df.empty:
-        st.caption(t("ui.no_rows"))
+    if df.empty:  # `empty`: what no rows means here, when it is not the filters
+        st.caption(empty or t("ui.no_rows"))
         return []
     shown = tables.display_frame(df.head(max_rows) if max_rows else df)
     shares = [c for c in shown.columns if str(c) in tables.SHARE_COLUMNS]
@@ -241,14 +241,17 @@ def is_known(x: Any) -> bool:
 
 
 def fmt_money(x: Any, currency: str | None = None) -> str:
-    """Compact amount with its currency: en €108.1 M / €980.0 k (an ISO code without a symbol follows: 12.0 M CHF);
-    zh €1.08 亿 / €125.0 万 (two decimals for 亿, so amounts 1-2 % apart do not read the same)."""
+    """Compact amount with its currency, at least three significant digits so amounts 1-2 % apart never read the
+    same: en €2.45 M / €108.1 M / €980.0 k (an ISO code without a symbol follows: 12.0 M CHF); zh €1.08 亿 /
+    €245.0 万 / €7,557 万 (a whole number of 万 from a thousand on, so the tile keeps its width)."""
     if _missing(x):
         return t("ui.na")
     value = float(x)
-    steps = ((1e8, "亿", 2), (1e4, "万", 1)) if language() == "zh" else ((1e9, "bn", 1), (1e6, "M", 1), (1e3, "k", 1))
-    text = next((f"{value / size:,.{digits}f} {unit}" for size, unit, digits in steps if abs(value) >= size),
-                f"{value:,.0f}")
+    # (unit size, its name, below this many units show `below` decimals, else `above`)
+    steps = (((1e8, "亿", math.inf, 2, 2), (1e4, "万", 1000, 1, 0)) if language() == "zh"
+             else ((1e9, "bn", 10, 2, 1), (1e6, "M", 10, 2, 1), (1e3, "k", 10, 2, 1)))
+    text = next((f"{value / size:,.{below if abs(value) < cut * size else above}f} {unit}"
+                 for size, unit, cut, below, above in steps if abs(value) >= size), f"{value:,.0f}")
     return with_currency(text, currency)
 
 
@@ -277,7 +280,8 @@ def fmt_int(x: Any) -> str:
 
 
 def fmt_pct(x: Any, digits: int = 1) -> str:
-    """A share 0..1 as a percentage."""
+    """A share 0..1 as a percentage, 86.2% like every table's (tables.py); `digits=0` only for a configured
+    threshold written as configured (above 100%)."""
     return t("ui.na") if _missing(x) else f"{float(x) * 100:.{digits}f}%"
 
 

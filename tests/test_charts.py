@@ -264,8 +264,10 @@ def test_final_variances() -> None:
                        "final_ac": [110.0, 98.0]})
     fig = closure.final_variances(df)
     assert_titled(fig)
-    assert list(fig.data[0].y) == pytest.approx([-10.0, 2.0])
-    assert list(fig.data[0].marker.color) == ["#c62828", "#2e7d32"]
+    late, on_time = fig.data  # two named traces, so the legend says what red and green mean
+    assert (late.name, on_time.name) == ("Late or over budget", "On time and within budget")
+    assert (list(late.y), list(on_time.y)) == (pytest.approx([-10.0]), pytest.approx([2.0]))
+    assert (list(late.text), late.marker.color, on_time.marker.color) == (["P1"], "#c62828", "#2e7d32")
 
 
 def test_builders_accept_empty_frames() -> None:

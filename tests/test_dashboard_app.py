@@ -364,7 +364,7 @@ def test_data_quality_shows_the_demo_export_that_failed_the_gate(demo_db) -> Non
     assert metric(at, "Failing sources") == "1" and metric(at, "Quarantined rows") == str(BAD_EXPORT_ROWS)
     failed = next(d.value for d in at.dataframe if "unexpected_count" in d.value.columns)
     assert failed[["source", "file_name", "rule", "unexpected_count"]].values.tolist() == [
-        ["risks", "risks_2026-10.csv", "impact_between_1_and_5", BAD_EXPORT_ROWS]]
+        ["Risks", "risks_2026-10.csv", "impact_between_1_and_5", BAD_EXPORT_ROWS]]  # the source in words
 
 
 def test_data_quality_lists_rows_a_later_load_replaced(warehouse_db: Path, tmp_path: Path) -> None:
@@ -380,7 +380,7 @@ def test_data_quality_lists_rows_a_later_load_replaced(warehouse_db: Path, tmp_p
     assert not at.exception
     replaced = next(d.value for d in at.dataframe if "rows_replaced" in d.value.columns)
     assert replaced[["source", "replaced_by", "file_name", "rule", "rows_replaced"]].values.tolist() == [
-        ["timesheets", "timesheets_fix.csv", "timesheets.csv", "same_grain", 1]]
+        ["Timesheets", "timesheets_fix.csv", "timesheets.csv", "same_grain", 1]]
     at.toggle(key="data_quality_history").set_value(True).run()
     history = next(d.value for d in at.dataframe if "rows_now" in d.value.columns)
     counts = history.set_index("file_name").loc[["timesheets.csv", "timesheets_fix.csv"],

@@ -26,7 +26,7 @@ with left:
     completeness = {"completeness": st.column_config.ProgressColumn(
         t("col.completeness"), format="%.1f%%", min_value=0, max_value=100)}  # a share, shown x 100 (ui.table)
     ui.table(metrics.by_project(mandatory), key="documents_projects", file_stem=f"documents_by_project_{f.period}",
-             column_config=completeness)
+             column_config=completeness, column_order=["project_id", "completeness"])
 with right:
     ui.chart(charts.document_matrix(metrics.matrix(mandatory, ROWS), tr=t), key="documents_matrix")
     if mandatory["project_id"].nunique() > ROWS:

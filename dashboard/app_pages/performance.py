@@ -36,10 +36,10 @@ if len(unscored):
 driver_cols = [f"{d}_score" for d in metrics.DRIVERS]
 scores = {c: st.column_config.ProgressColumn(t(f"col.{c}"), format="%.0f", min_value=0, max_value=100)
           for c in ["health_score", *driver_cols]}
-ui.table(health[["project_id", "project_name", "health_score", "health_rag", *driver_cols, "cpi", "spi_t",
-                 "exposure", "pass_rate", "status_age_days", "unknown_drivers", "grey_reason"]],
+ui.table(health[["project_id", "project_name", "health_score", "health_rag", "unknown_drivers", *driver_cols, "cpi",
+                 "spi_t", "exposure", "pass_rate", "status_age_days", "grey_reason"]],
          key="performance_health", file_stem=f"health_{f.period}", column_config=scores,
-         max_rows=ui.SCREEN_ROWS, wrap=True)
+         max_rows=ui.SCREEN_ROWS, wrap=True, missing=t("ui.unknown"))  # an unknown score says so, and why beside
 
 st.subheader(t("perf.rag_heading"))
 st.markdown(metrics.three_rags(f))
@@ -66,4 +66,5 @@ left, right = st.columns([3, 2])
 with left:
     ui.chart(resource_charts.team_shares(teams, tr=t, title_key="perf.chart.team"), key="performance_teams")
 with right:
-    ui.table(teams, key="performance_team_table", file_stem=f"team_performance_{f.period}")
+    ui.table(teams, key="performance_team_table", file_stem=f"team_performance_{f.period}",
+             column_order=["team", "utilisation", "billable_share"])  # the ratios first in the narrow column

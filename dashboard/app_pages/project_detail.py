@@ -50,7 +50,7 @@ with left:
 with right:
     st.markdown(f"**{t('pd.health')}**")
     ui.table(project.drivers(summary), key="project_detail_drivers", file_stem=f"{project_id}_health",
-             missing=t("ui.unknown"),
+             missing=t("ui.unknown"), wrap=True,
              column_config={"score": st.column_config.ProgressColumn(t("col.health_score"), min_value=0,
                                                                       max_value=100, format="%.0f")})
 
@@ -58,6 +58,7 @@ tabs = st.tabs([t(f"pd.{name}") for name in (*project.SECTIONS, "evm")])
 for tab, name in zip(tabs, project.SECTIONS, strict=False):
     with tab:
         ui.table(project.section(name, f, project_id), key=f"project_detail_{name}",
-                 file_stem=f"{project_id}_{name}_{f.period}", wrap=name == "commentary")
+                 file_stem=f"{project_id}_{name}_{f.period}", wrap=name == "commentary",
+                 empty=t("pd.none_section", month=ui.month_label(f.period)))
 with tabs[-1]:
     ui.table(evm, key="project_detail_evm", file_stem=f"{project_id}_evm")

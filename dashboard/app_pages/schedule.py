@@ -25,15 +25,12 @@ ui.kpis(metrics.tiles(f, milestones))
 st.subheader(t("sched.spi_heading"))
 st.caption(t("sched.spi_caption"))
 indices = metrics.indices(f).sort_values(["spi_t", "project_id"], na_position="last")  # worst SPI(t) first
-left, right = st.columns([3, 2])
-with left:
-    ui.chart(charts.spi_vs_spi_t(indices.head(TOP), bands=limits.bands, tr=t), key="schedule_spi_chart")
-    if len(indices) > TOP:
-        st.caption(t("sched.spi_top", n=TOP, total=len(indices)))
-with right:
-    shown = indices[["project_id", "project_name", "spi_t", "spi_t_rag", "spi", "sv_t", "es", "at_months",
-                     "percent_complete"]]
-    ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}", max_rows=ui.SCREEN_ROWS)
+ui.chart(charts.spi_vs_spi_t(indices.head(TOP), bands=limits.bands, tr=t), key="schedule_spi_chart")
+if len(indices) > TOP:
+    st.caption(t("sched.spi_top", n=TOP, total=len(indices)))
+shown = indices[["project_id", "project_name", "spi_t", "spi_t_rag", "spi", "spi_rag", "sv_t", "es", "at_months",
+                 "percent_complete"]]  # full width: no RAG column cut off
+ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}", max_rows=ui.SCREEN_ROWS)
 
 # --- milestone slip ------------------------------------------------------------------------------
 st.subheader(t("sched.slip_heading"))

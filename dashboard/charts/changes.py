@@ -27,10 +27,11 @@ def cycle_time_histogram(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
         ))
     if len(data):
         median = float(data["cycle_days"].median())
-        fig.add_vline(x=median, line_dash="dash", line_color="#333",
+        fig.add_vline(x=median, line_dash="dash", line_color="#333", annotation_yref="paper", annotation_y=1,
+                      annotation_yanchor="bottom",
                       **threshold_note(f"{tr('chg.chart.median')} {median:.0f} {tr('unit.days')}"))
     fig.update_layout(
-        title=tr("chg.chart.cycle_time"), barmode="overlay",
+        title=tr("chg.chart.cycle_time"), barmode="stack",
         xaxis_title=f"{tr('chg.chart.cycle')} ({tr('unit.days')})",
         yaxis_title=f"{tr('chg.chart.crs')} ({tr('unit.count')})",
     )
@@ -56,7 +57,7 @@ def cumulative_impact(df: pd.DataFrame, *, currency: str = "", tr: Tr = english)
                        f"%{{y:,.0f}} {tr('unit.days')}<extra></extra>"),
     ), secondary_y=True)
     fig.update_layout(title=tr("chg.chart.cumulative"), hovermode="x unified")
-    fig.update_xaxes(title_text=f"{tr('chg.chart.decision_date')} ({tr('unit.date')})")
+    fig.update_xaxes(title_text=tr("chg.chart.decision_date"))
     fig.update_yaxes(title_text=f"{tr('chg.chart.cost_impact')} ({unit})", secondary_y=False, **money_axis(currency))
     second_axis(fig, f"{tr('chg.chart.schedule_impact')} ({tr('unit.days')})")
     return fig

@@ -24,7 +24,8 @@ def document_matrix(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
     """Project (rows, with lifecycle stage) x mandatory document type (columns); cell colour = state.
     Columns: project_id, lifecycle_stage, document_type, state, last_updated (may be NULL)."""
     data = df.copy()
-    data["row"] = data["project_id"].astype(str) + " · " + data["lifecycle_stage"].fillna("?").astype(str)
+    data["row"] = data["project_id"].astype(str) + " · " + data["lifecycle_stage"].map(
+        lambda s: value_label(tr, "stage", s) if isinstance(s, str) else "?")
     rows = sorted(data["row"].unique())
     cols = sorted(data["document_type"].astype(str).unique())
     state = data.set_index(["row", "document_type"])["state"]

@@ -38,8 +38,10 @@ def slip_by_project(df: pd.DataFrame, *, amber_days: float, red_days: float, tr:
         name=tr("sched.chart.worst_slip"),
     ))
     for rag, days in (("amber", amber_days), ("red", red_days)):
-        fig.add_vline(x=days, line_dash="dot", line_color=RAG_COLOURS[rag], **threshold_note(
-            tr("chart.from", rag=tr(f"rag.{rag}"), value=f"{days:.0f} {tr('unit.days')}"), RAG_COLOURS[rag]))
+        fig.add_vline(x=days, line_dash="dot", line_color=RAG_COLOURS[rag], annotation_yref="paper",
+                      annotation_y=1, annotation_yanchor="bottom", **threshold_note(  # above the bars
+                          tr("chart.from", rag=tr(f"rag.{rag}"), value=f"{days:.0f} {tr('unit.days')}"),
+                          RAG_COLOURS[rag]))
     fig.update_layout(
         title=tr("sched.chart.slip_by_project"),
         xaxis_title=f"{tr('sched.chart.worst_slip')} ({tr('unit.days')})",
@@ -107,7 +109,7 @@ def milestone_timeline(df: pd.DataFrame, *, tr: Tr = english) -> go.Figure:
         ))
     fig.update_layout(
         title=tr("sched.chart.timeline"),
-        xaxis_title=f"{tr('label.date')} ({tr('unit.date')})",
+        xaxis_title=tr("label.date"),
         yaxis_title=tr("sched.chart.milestone"),
         height=max(320, 26 * len(data) + 120), margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )

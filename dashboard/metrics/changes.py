@@ -45,7 +45,7 @@ def tiles(f: Filters, df: pd.DataFrame, currency: str | None, mixed: str | None)
         Tile(t("chg.kpi.pending"), fmt_int((df["decision"] == "pending").sum()), help=t("chg.kpi.pending_help")),
         Tile(t("chg.kpi.cycle"), f"{median:.0f} {t('unit.days')}" if median is not None else t("ui.na"),
              help=t("chg.kpi.cycle_help"), unknown_reason=None if median is not None else t("chg.unknown.no_decision")),
-        Tile(t("chg.kpi.approval_rate"), fmt_pct(rate, 0), help=t("chg.kpi.approval_rate_help"),
+        Tile(t("chg.kpi.approval_rate"), fmt_pct(rate), help=t("chg.kpi.approval_rate_help"),
              unknown_reason=None if rate is not None else t("chg.unknown.no_decision")),
         Tile(t("chg.kpi.cost"), fmt_money(approved["cost_impact"].fillna(0).sum(), currency),
              help=t("chg.kpi.cost_help"), unknown_reason=mixed),

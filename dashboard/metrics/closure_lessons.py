@@ -32,10 +32,10 @@ def tiles(df: pd.DataFrame, lessons_df: pd.DataFrame) -> list[Tile]:
     currency, mixed = one_currency(df["currency"].dropna().unique())
     return [
         Tile(t("clo.kpi.closed"), fmt_int(len(df)), help=t("clo.kpi.closed_help")),
-        Tile(t("clo.kpi.late"), fmt_pct(late.sum() / known_finish.sum() if known_finish.sum() else None, 0),
+        Tile(t("clo.kpi.late"), fmt_pct(late.sum() / known_finish.sum() if known_finish.sum() else None),
              help=t("clo.kpi.late_help"), unknown_reason=none),
         Tile(t("clo.kpi.over"), fmt_pct(over.sum() / df["cost_variance"].notna().sum()
-                                        if df["cost_variance"].notna().sum() else None, 0),
+                                        if df["cost_variance"].notna().sum() else None),
              help=t("clo.kpi.over_help"), unknown_reason=none),
         Tile(t("clo.kpi.cost_variance"), fmt_money(bac - ac if ac else None, currency),
              help=t("clo.kpi.cost_variance_help"), unknown_reason=none or mixed),

@@ -67,7 +67,7 @@ def tiles(mand: pd.DataFrame) -> list[Tile]:
     complete = int((per_project["completeness"] == 1).sum())
     no_docs = None if total else t("doc.unknown.none_required")
     return [
-        Tile(t("doc.kpi.completeness"), fmt_pct(present / total if total else None, 0),
+        Tile(t("doc.kpi.completeness"), fmt_pct(present / total if total else None),
              help=t("doc.kpi.completeness_help"), unknown_reason=no_docs),
         Tile(t("doc.kpi.missing"), fmt_int((mand["state"] == "missing").sum()), help=t("doc.kpi.missing_help")),
         Tile(t("doc.kpi.stale"), fmt_int((mand["state"] == "stale").sum()),

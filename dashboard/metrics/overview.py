@@ -48,7 +48,7 @@ def headline(f: Filters) -> tuple[dict[str, Tile], dict[str, int]]:
     versus = t("ov.vs_month", month=month_label(previous(f).period))
     roll, roll_before = portfolio_total(f), portfolio_total(previous(f))
     coverage = t("ov.coverage", measured=fmt_int(roll.get("projects_measured")), projects=fmt_int(roll.get("projects")),
-                 share=fmt_pct(roll.get("measured_bac_share"), 0))
+                 share=fmt_pct(roll.get("measured_bac_share")))
     used, used_before = utilisation(f), utilisation(previous(f))
     risks, risks_before = int(now["open_escalated"].sum()), int(before["open_escalated"].sum())
     eac, bac = roll.get("eac"), roll.get("bac")
@@ -118,7 +118,7 @@ def reason(row: dict) -> str:
     if is_known(row["risk_score"]) and row["risk_score"] < 50:
         parts.append(t("reason.exposure", value=fmt_int(row["exposure"])))
     if is_known(row["quality_score"]) and row["quality_score"] < 50:
-        parts.append(t("reason.quality", value=fmt_pct(row["pass_rate"], 0)))
+        parts.append(t("reason.quality", value=fmt_pct(row["pass_rate"])))
     if row["rag_disagrees"] is True:
         parts.append(t("reason.declared", rag=t(f"rag.{row['declared_rag']}").lower()))
     if not parts:

@@ -62,10 +62,11 @@ def driver_reason(row: dict | pd.Series, driver: str) -> str | None:
 
 
 def unknown_drivers(df: pd.DataFrame) -> pd.Series:
-    """Per project, each unknown driver with its reason ("Quality: no quality checks in the month; …")."""
+    """Per project, each unknown driver with its reason ("Quality: no quality checks in the month; …"), or
+    "none"."""
     def row_text(row: pd.Series) -> str | None:
         found = [f"{t(f'perf.driver.{d}')}: {why}" for d in DRIVERS if (why := driver_reason(row, d))]
-        return "; ".join(found) or None
+        return "; ".join(found) or t("perf.all_known")
 
     return df.apply(row_text, axis=1) if len(df) else pd.Series(dtype=object)
 
@@ -124,7 +125,7 @@ def tiles(df: pd.DataFrame) -> list[Tile]:
         Tile(t("perf.kpi.grey"), fmt_int((df["computed_rag"] == "grey").sum()), help=t("perf.kpi.grey_help")),
         Tile(t("perf.kpi.disagree"), fmt_int(disagree), help=t("perf.kpi.disagree_help"),
              caption=t("perf.kpi.watermelon", n=watermelon)),
-        Tile(t("perf.kpi.coverage"), fmt_pct(coverage, 0), help=t("perf.kpi.coverage_help"),
+        Tile(t("perf.kpi.coverage"), fmt_pct(coverage), help=t("perf.kpi.coverage_help"),
              unknown_reason=None if coverage is not None else t("perf.unknown.no_health")),
     ]
 

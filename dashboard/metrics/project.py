@@ -55,7 +55,7 @@ def tiles(s: dict) -> list[Tile]:
              unknown_reason=None if s.get("eac") is not None else no_figures if s.get("grey_reason")
              else t("ov.unknown.no_ac")),
         index("cpi"), index("spi"), index("spi_t"),
-        Tile(t("pd.percent"), fmt_pct(percent / 100 if percent is not None else None, 0),
+        Tile(t("pd.percent"), fmt_pct(percent / 100 if percent is not None else None),
              unknown_reason=None if percent is not None else t("pd.unknown.no_status")),
         Tile(t("col.health_score"), fmt_int(s.get("health_score")),
              unknown_reason=None if s.get("health_score") is not None

@@ -126,7 +126,7 @@ def tiles(f: Filters, m: pd.DataFrame) -> list[Tile]:
     no_milestones = None if len(m) else t("sched.unknown.no_milestones")
     spi_t, spi = roll.get("spi_t"), roll.get("spi")
     return [
-        Tile(t("sched.kpi.on_time"), fmt_pct(rate, 0), help=t("sched.kpi.on_time_help"),
+        Tile(t("sched.kpi.on_time"), fmt_pct(rate), help=t("sched.kpi.on_time_help"),
              unknown_reason=no_milestones or (None if rate is not None else t("sched.unknown.none_completed")),
              caption=t("sched.kpi.on_time_delta", on_time=on_time, done=done)),
         Tile(t("sched.kpi.overdue"), fmt_int(m["is_overdue"].fillna(False).astype(bool).sum()),
