@@ -1,17 +1,17 @@
 """The quality gate: validate one staged batch with great-expectations, inside DuckDB.
 
-`run_gate(con, staging_file, batch)` runs the suite of the batch's source (checks/suites.py) with
-GX's SQL datasource on the staging DuckDB file and returns a `GateReport`: one `CheckResult` per
-rule, plus a table in the staging database listing every failed row x rule, which the loader
+`run_gate(con, scratch_file, batch)` runs the suite of the batch's source (checks/suites.py) with
+GX's SQL datasource on the per-load scratch DuckDB file and returns a `GateReport`: one `CheckResult` per
+rule, plus a table in the scratch database listing every failed row x rule, which the loader
 uses to quarantine those rows and load the rest. How a rule is single-sourced between GX and the
 failures table is explained in checks/rules.py; the GX-on-DuckDB fix is in checks/gx_duckdb.py.
 
 Contract with the orchestrator (pipelines/ingest.py):
-- `con` is the orchestrator's connection to `staging_file`, in autocommit mode (no open
+- `con` is the orchestrator's connection to `scratch_file`, in autocommit mode (no open
   transaction): GX reads through cursors of `con`, which only see committed tables. run_gate
   raises RuntimeError otherwise.
 - The batch table and the reference tables (`ref_projects`, `ref_people`, `ref_person_day_hours`,
-  `ref_budget_periods`) are in the staging database; a missing reference table is created empty.
+  `ref_budget_periods`) are in the scratch database; a missing reference table is created empty.
 - While it runs, run_gate creates the view `<table>__gate` (the batch without the required
   columns the file lacks, so GX sees them missing) and drops it before returning. It leaves
   `<table>__gate_failures`. Every GX connection is closed before it returns, so the orchestrator
@@ -87,8 +87,8 @@ class GateReport:
         return [c for c in self.results if c.severity == WARNING and not c.success]
 
 
-def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBatch) -> GateReport:
-    """Validate `batch.table` in the staging database with the suite of `batch.source`."""
+def run_gate(con: duckdb.DuckDBPyConnection, scratch_file: Path, batch: StagedBatch) -> GateReport:
+    """Validate `batch.table` in the scratch database with the suite of `batch.source`."""
     if batch.source not in SOURCES:
         raise ValueError(f"unknown source {batch.source!r}")
     if not _IDENTIFIER.match(batch.table):
@@ -102,7 +102,7 @@ def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBa
         "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
         "AND table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position", [batch.table]).fetchall()]
     if not table_columns:
-        raise ValueError(f"no table {batch.table!r} in {staging_file}")
+        raise ValueError(f"no table {batch.table!r} in {scratch_file}")
     missing = [c for c in SOURCES[batch.source].required if c not in batch.columns or c not in table_columns]
     visible = set(table_columns) - set(missing)
     hidden = [c for c in missing if c in table_columns]
@@ -121,7 +121,7 @@ def run_gate(con: duckdb.DuckDBPyConnection, staging_file: Path, batch: StagedBa
                 f"(_source_row BIGINT, rule VARCHAR, column_name VARCHAR, row_loaded BOOLEAN)")
     con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT *{exclude}{withheld} FROM {batch.table}")
     try:
-        outcomes = _validate(con, staging_file, batch.source, view, checked)
+        outcomes = _validate(con, scratch_file, batch.source, view, checked)
         results: list[CheckResult] = []
         for rule, (success, count, error) in zip(checked, outcomes, strict=True):
             results += _result(con, view, failures, rule, success, count, error, batch.columns)
@@ -160,7 +160,7 @@ def _context() -> Any:
     return _CONTEXT
 
 
-def _validate(con: duckdb.DuckDBPyConnection, staging_file: Path, source: str, view: str,
+def _validate(con: duckdb.DuckDBPyConnection, scratch_file: Path, source: str, view: str,
               checked: list[r.Rule]) -> list[tuple[bool, int, str | None]]:
     """(success, unexpected count, error) per rule, in order, from one GX validation of `view`."""
     with _LOCK:
@@ -169,9 +169,9 @@ def _validate(con: duckdb.DuckDBPyConnection, staging_file: Path, source: str, v
         from checks import gx_duckdb
 
         context = _context()
-        name = f"staging_{uuid.uuid4().hex[:12]}"
+        name = f"scratch_{uuid.uuid4().hex[:12]}"
         datasource = context.data_sources.add_sql(
-            name, connection_string=f"duckdb:///{Path(staging_file).resolve()}", kwargs=gx_duckdb.engine_kwargs(con))
+            name, connection_string=f"duckdb:///{Path(scratch_file).resolve()}", kwargs=gx_duckdb.engine_kwargs(con))
         try:
             asset = datasource.add_table_asset(view, table_name=view)
             batch = asset.add_batch_definition_whole_table("whole").get_batch()

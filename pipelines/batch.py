@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
+
+
+class Progress(Protocol):
+    """What a long step reports as it goes: a message, and the percent of the running statement when known."""
+
+    def __call__(self, message: str, percent: float | None = None, /) -> None: ...
 
 
 class InputError(Exception):
@@ -17,7 +24,7 @@ class InputError(Exception):
 
 @dataclass
 class StagedBatch:
-    """One source's rows of one file, staged in the per-load staging DuckDB.
+    """One source's rows of one file, staged in the per-load scratch DuckDB.
 
     `table` has every canonical column of the source with its canonical type (missing optional
     columns are NULL), plus `_source_row BIGINT` (1-based data row in the file) and

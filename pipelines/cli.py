@@ -139,7 +139,7 @@ def _writer(args: argparse.Namespace, what: str):
     return writing(settings.db_path(), what, wait=not args.no_wait, notify=_say)
 
 
-def _say(message: str) -> None:
+def _say(message: str, _percent: float | None = None, /) -> None:
     errors.print(escape(message), soft_wrap=True)
 
 

@@ -21,7 +21,7 @@ import hashlib
 import shutil
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,10 +29,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines import settings, warehouse
-from pipelines.batch import InputError, StagedBatch
+from pipelines.batch import InputError, Progress, StagedBatch
 from pipelines.sources import LINEAGE_COLUMNS, LOAD_ORDER, MONEY, NUMBER, SOURCES
 
-Progress = Callable[..., None]  # progress(message, percent=None): percent of the running statement, when known
 POLL_SECONDS = 0.2
 LOADED, QUARANTINED, UNCHANGED, REJECTED = "loaded", "loaded_with_quarantine", "unchanged", "rejected"
 
@@ -251,9 +250,9 @@ class _StatementProgress:
         self._thread = threading.Thread(target=self._poll, name="ingest-progress", daemon=True)
         self._thread.start()
 
-    def phase(self, message: str) -> None:
+    def phase(self, message: str, percent: float | None = None, /) -> None:
         self.message = message
-        self.report(message)
+        self.report(message, percent)
 
     def _poll(self) -> None:
         while not self._done.wait(POLL_SECONDS):

@@ -1,4 +1,4 @@
-"""Any tabular file -> a staged, typed batch in the per-load staging DuckDB.
+"""Any tabular file -> a staged, typed batch in the per-load scratch DuckDB.
 
     read_table  file -> text table: one VARCHAR column per header + _source_row (CSV/TSV/TXT, Excel, Parquet)
     header_map  headers -> (source, {header: canonical column}) via sources.alias_index and a user mapping file
@@ -21,7 +21,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +31,7 @@ import duckdb
 from charset_normalizer import from_bytes
 
 from pipelines import settings, workbook
-from pipelines.batch import InputError, StagedBatch
+from pipelines.batch import InputError, Progress, StagedBatch
 from pipelines.sources import (
     BOOLEAN,
     DATE,
@@ -46,7 +46,11 @@ from pipelines.sources import (
 )
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str], None]
+
+
+def _quiet(message: str, percent: float | None = None, /) -> None:
+    """Progress nobody watches."""
+
 
 TEXT_FILES = {".csv", ".tsv", ".txt"}
 EXCEL_FILES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -94,7 +98,7 @@ def read_table(con: duckdb.DuckDBPyConnection, path: Path, *, table: str = "file
     elif kind == "parquet":
         _load_parquet(con, path, cells)
     else:
-        _load_text(con, path, cells, head, progress or (lambda _msg: None))
+        _load_text(con, path, cells, head, progress or _quiet)
     # CREATE TABLE AS keeps the file's order, so rowid + 1 is the data row number.
     con.execute(f"CREATE OR REPLACE VIEW {_q(table)} AS SELECT rowid + 1 AS _source_row, * FROM {_q(cells)}")
     headers = [r[0] for r in con.execute(f"DESCRIBE {_q(cells)}").fetchall()]
@@ -312,14 +316,14 @@ def _dialect(text: str, suffix: str) -> tuple[str, int]:
 
 
 def _scratch_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
-    """Where the staging database lives (temporary copies of a file go beside it), None for an in-memory one."""
+    """Where the scratch database lives (temporary copies of a file go beside it), None for an in-memory one."""
     db = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
     return Path(db).parent if db else None
 
 
 @contextmanager
 def _utf8(con: duckdb.DuckDBPyConnection, path: Path, encoding: str, progress: Progress) -> Iterator[Path]:
-    """The file itself when UTF-8, else a UTF-8 copy written in chunks beside the staging database."""
+    """The file itself when UTF-8, else a UTF-8 copy written in chunks beside the scratch database."""
     if encoding == "utf-8":
         yield path
         return
@@ -611,7 +615,7 @@ def _date_plans(con: duckdb.DuckDBPyConnection, text_table: str, file_name: str,
                      f"count(*) FILTER ({slash} AND {first} > 12), count(*) FILTER ({slash} AND {second} > 12), "
                      f"min({v}) FILTER ({slash} AND {first} <= 12 AND {second} <= 12 AND {first} <> {second})")
     row = _execute(con, f"SELECT {', '.join(stats)} FROM ({cells})", params).fetchall()[0]
-    setting = settings.config().get("dates", {}).get("slash_order", "auto")
+    setting = settings.config()["dates"]["slash_order"]
     if setting not in ("auto", "dmy", "mdy"):
         raise InputError(settings.config_path().name, "config", f"[dates] slash_order = {setting!r}; "
                                                                  "expected 'auto', 'dmy' or 'mdy'")

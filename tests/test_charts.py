@@ -9,9 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.catalogue import TEXT, english
 from dashboard.charts import changes, closure, documents, evm, issues, performance, quality, resources, risks, schedule
 from dashboard.charts.common import finish, localise
-from dashboard.i18n_pages import EN, ZH, english
 
 D = dt.date
 
@@ -279,8 +279,15 @@ def test_builders_accept_empty_frames() -> None:
     assert_titled(changes.cycle_time_histogram(pd.DataFrame(columns=["change_id", "decision", "cycle_days"])))
 
 
-def test_every_english_text_has_a_chinese_translation() -> None:
-    assert set(EN) == set(ZH), sorted(set(EN) ^ set(ZH))
+def test_every_key_is_in_both_catalogue_files_with_the_same_placeholders() -> None:
+    import string
+
+    en, zh = TEXT["en"], TEXT["zh"]
+    assert set(en) == set(zh), sorted(set(en) ^ set(zh))
+    fields = {lang: {key: {f for _, f, _, _ in string.Formatter().parse(text) if f} for key, text in texts.items()}
+              for lang, texts in TEXT.items()}
+    assert not [key for key in en if fields["en"][key] != fields["zh"][key]]
+    assert not [key for key, text in zh.items() if not text.strip()], "no empty translation"
     assert english("iss.chart.by_dim", dim="Owner") == "Open items by Owner"
 
 

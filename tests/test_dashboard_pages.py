@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.catalogue import english
 from dashboard.charts import risks as risk_charts
 from dashboard.charts.overview import cpi_spi_bubble
 from dashboard.filters import Filters
-from dashboard.i18n_pages import english
 from dashboard.metrics import (
     budget_evm,
     changes,

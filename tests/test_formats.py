@@ -30,7 +30,7 @@ BASELINE, UPDATE_1121, UPDATE_1204 = "BL-54069-B2-20250902.xer", "UP-54069-20251
 
 @pytest.fixture
 def con(tmp_path: Path):
-    """A staging database, as the orchestrator gives a handler."""
+    """A per-load scratch database, as the orchestrator gives a handler."""
     connection = duckdb.connect(str(tmp_path / "staging.duckdb"))
     connection.execute("SET enable_progress_bar = false")
     yield connection

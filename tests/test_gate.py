@@ -1,4 +1,4 @@
-"""The quality gate on real staging DuckDB files: every rule family, structure, references, warnings,
+"""The quality gate on real per-load scratch DuckDB files: every rule family, structure, references, warnings,
 and the great-expectations-on-DuckDB trap that checks/gx_duckdb.py fixes.
 
 Batches are built with plain SQL in canonical types, as pipelines/readers.py stages them. Every
@@ -53,7 +53,7 @@ VALID: dict[str, dict[str, Any]] = {
 
 @pytest.fixture
 def staging(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
-    """A staging DuckDB file with the orchestrator's reference tables: project P1 (BAC 1000), person E1."""
+    """A scratch DuckDB file with the orchestrator's reference tables: project P1 (BAC 1000), person E1."""
     path = tmp_path / "staging.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE ref_projects (project_id VARCHAR, budget_at_completion DOUBLE)")
@@ -370,7 +370,7 @@ def test_gate_refuses_a_connection_inside_a_transaction(staging) -> None:
     con.execute("ROLLBACK")
 
 
-def test_gate_runs_twice_on_the_same_staging_file(staging) -> None:
+def test_gate_runs_twice_on_the_same_scratch_file(staging) -> None:
     first = gate(staging, "timesheets", rows("timesheets", {"hours": 25.0}))
     second = gate(staging, "timesheets", rows("timesheets", {}, {"activity": "x"}))
     assert (first.quarantined_rows, second.quarantined_rows) == (1, 0)

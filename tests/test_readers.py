@@ -21,7 +21,7 @@ TIMESHEET_HEADER = "employee_id,project_id,work_date,hours\n"
 
 @pytest.fixture
 def con(tmp_path: Path):
-    """A file-backed staging database, as the orchestrator uses."""
+    """A file-backed scratch database, as the orchestrator uses."""
     connection = duckdb.connect(str(tmp_path / "staging.duckdb"))
     yield connection
     connection.close()

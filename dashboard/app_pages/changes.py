@@ -4,9 +4,9 @@ cumulative cost and schedule impact of approved changes."""
 import streamlit as st
 
 from dashboard import filters, ui
+from dashboard.catalogue import value_label
 from dashboard.charts import changes as charts
 from dashboard.i18n import t
-from dashboard.i18n_pages import value_label
 from dashboard.metrics import changes as metrics
 
 f = filters.current()

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from dashboard import filters, ui
+from dashboard.catalogue import value_label
 from dashboard.charts import issues as charts
 from dashboard.i18n import t
-from dashboard.i18n_pages import value_label
 from dashboard.metrics import issues_actions as metrics
 
 f = filters.current()

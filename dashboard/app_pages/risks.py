@@ -4,9 +4,9 @@ its risks), exposure across snapshots, overdue mitigations, and what is new, esc
 import streamlit as st
 
 from dashboard import filters, ui
+from dashboard.catalogue import value_label
 from dashboard.charts import risks as charts
 from dashboard.i18n import t
-from dashboard.i18n_pages import value_label
 from dashboard.metrics import risks as metrics
 
 LEVELS = [1, 2, 3, 4, 5]

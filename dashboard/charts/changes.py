@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.catalogue import english, value_label
 from dashboard.charts.common import Tr, money_axis, second_axis, threshold_note
-from dashboard.i18n_pages import english, value_label
 
 DECISION_COLOURS = {"approved": "#2e7d32", "rejected": "#c62828", "withdrawn": "#9e9e9e", "pending": "#f9a825"}
 

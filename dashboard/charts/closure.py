@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english
 from dashboard.charts.common import RAG_COLOURS, Tr
-from dashboard.i18n_pages import english
 
 LABELLED = 40  # up to this many projects carry their id next to the marker
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english, value_label
 from dashboard.charts.common import Tr, legend_keys
-from dashboard.i18n_pages import english, value_label
 
 STATES = ("present", "stale", "missing")
 STAGE_ORDER = ("initiation", "planning", "execution", "closing", "closed")  # others follow alphabetically

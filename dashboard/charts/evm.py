@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english
 from dashboard.charts.common import Tr, money_axis, threshold_note, with_currency
-from dashboard.i18n_pages import english
 
 CURVE_COLOURS = {"pv": "#5c6bc0", "ev": "#2e7d32", "ac": "#c62828"}
 # PV, EV and AC often lie on one another (a project on plan): each has its own dash and marker, so every curve

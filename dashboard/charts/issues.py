@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english, value_label
 from dashboard.charts.common import Tr
-from dashboard.i18n_pages import english, value_label
 
 KIND_COLOURS = {"issue": "#c62828", "action": "#1565c0", "decision": "#6a1b9a"}
 

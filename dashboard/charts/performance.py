@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english
 from dashboard.charts.common import Tr
-from dashboard.i18n_pages import english
 
 DRIVER_COLOURS = {"cost": "#1565c0", "schedule": "#6a1b9a", "risk": "#ef6c00", "quality": "#00897b",
                   "freshness": "#8d6e63"}

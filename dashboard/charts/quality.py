@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.catalogue import english
 from dashboard.charts.common import RAG_COLOURS, Tr, second_axis, threshold_note
-from dashboard.i18n_pages import english
 
 
 def month_start(period: pd.Series) -> pd.Series:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english
 from dashboard.charts.common import Tr, threshold_note
-from dashboard.i18n_pages import english
 
 # Under-used blue -> comfortable green -> over-allocated red; z is utilisation in percent, 0..150 (clipped).
 UTILISATION_SCALE = [

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english, value_label
 from dashboard.charts.common import Tr
-from dashboard.i18n_pages import english, value_label
 
 BAND_COLOURS = {"low": "#2e7d32", "medium": "#f9a825", "high": "#ef6c00", "critical": "#b71c1c"}
 LEVELS = (1, 2, 3, 4, 5)

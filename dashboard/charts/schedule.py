@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.catalogue import english
 from dashboard.charts.common import RAG_COLOURS, Tr, threshold_note
-from dashboard.i18n_pages import english
 
 
 def slip_rag(slip: object, amber_days: float, red_days: float) -> str:

@@ -1,7 +1,7 @@
 """Schedules (P6 XER, MS Project XML) -> canonical `projects`, `status` and `milestones` batches.
 
 The readers (xer.py, mspdi.py) turn a file into `Schedule`s; this module writes them as text tables
-in the staging DuckDB and hands those to `readers.conform`, so dates and numbers are typed by the
+in the per-load scratch DuckDB and hands those to `readers.conform`, so dates and numbers are typed by the
 same code as every CSV. Every row carries `_source_row` = the line (XER) or the Task element's
 ordinal (MSPDI) it came from.
 
@@ -86,7 +86,7 @@ class Stored:
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, schedules: list[Schedule], *, baseline: bool,
           db: Path | None = None) -> list[StagedBatch]:
-    """Write the schedules' canonical rows to the staging database and type them (readers.conform)."""
+    """Write the schedules' canonical rows to the scratch database and type them (readers.conform)."""
     name = path.name
     ids = [s.project_id for s in schedules]
     if len(set(ids)) != len(ids):
