@@ -21,7 +21,7 @@ demo: install  ## generate and load the sample portfolio, then serve the dashboa
 	$(BIN)/pmo serve
 
 test: install  ## run every test (browser tests need /usr/bin/chromium; .ci/run installs it)
-	$(BIN)/ruff check dashboard pipelines checks tests bench
+	$(BIN)/ruff check contract dashboard pipelines checks tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

@@ -33,8 +33,8 @@ import duckdb
 
 from checks import rules as r
 from checks.suites import suite
-from pipelines.batch import StagedBatch
-from pipelines.sources import MONEY, NUMBER, SOURCES
+from contract.batch import StagedBatch
+from contract.sources import MONEY, NUMBER, SOURCES
 
 STRUCTURAL, ROW, CELL, WARNING = r.STRUCTURAL, r.ROW, r.CELL, r.WARNING
 EXAMPLES = 5

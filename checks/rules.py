@@ -22,7 +22,7 @@ Why this shape (single-sourced and fast):
 Queries name the batch `{batch}` and contain no other braces (GX fills it with str.format). GX
 renders it as a table name, a parenthesised subquery or one aliased `subselect` depending on the
 query text, so a query never aliases it directly: it writes `(SELECT * FROM {batch}) b`.
-Literal values (vocabularies, bounds) and identifiers come from the contract in `pipelines.sources`
+Literal values (vocabularies, bounds) and identifiers come from the contract in `contract.sources`
 and the suites (the BAC tolerance from pmo.toml, as a float), never from data: a GX query is one
 self-contained text, with no parameters to bind.
 """

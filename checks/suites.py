@@ -1,7 +1,7 @@
 """The expectation suite of each source: one factory per source, written to be read by a PMO analyst.
 
 Every suite starts with `contract(source)`, the rules that follow from the source's contract in
-`pipelines/sources.py`:
+`contract/sources.py`:
   structural (the file is rejected): at least one row; every required column present; a required
     column whose values all fail conversion to its type, or are all empty;
   row (those rows are quarantined): a required value missing; a cell that did not convert to its
@@ -37,8 +37,8 @@ from checks.rules import (
     type_valid,
     warn_rows,
 )
-from pipelines import settings
-from pipelines.sources import SOURCES, TEXT, TYPE_WORDS
+from contract import settings
+from contract.sources import SOURCES, TEXT, TYPE_WORDS
 
 MAX_HOURS_PER_DAY = 24
 HOURS_PER_WEEK = 7 * 24

@@ -1,6 +1,6 @@
 """Who is signed in: the sign-in gate every run passes (streamlit_app.py), roles, and the portfolio fence.
 
-With no accounts (pipelines/accounts.py) the dashboard runs open, and `pmo serve` then listens on 127.0.0.1 only.
+With no accounts (contract/accounts.py) the dashboard runs open, and `pmo serve` then listens on 127.0.0.1 only.
 As soon as one account exists every session signs in: with its password, or through the office's identity
 provider when Streamlit's [auth] is configured in .streamlit/secrets.toml (st.login, OIDC) and an `--sso`
 account carries the e-mail address it returns. Failed sign-ins are logged and rate-limited per name and per
@@ -18,9 +18,9 @@ from collections import deque
 
 import streamlit as st
 
+from contract import accounts, settings
+from contract.accounts import Account
 from dashboard.i18n import t
-from pipelines import accounts, settings
-from pipelines.accounts import Account
 
 log = logging.getLogger("pmo.auth")
 _KEY, _SEEN = "pmo_account", "pmo_account_seen"

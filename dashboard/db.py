@@ -17,8 +17,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from contract import layout, settings
 from dashboard import auth
-from pipelines import freeze, settings, warehouse
 
 if TYPE_CHECKING:
     from dashboard.filters import Filters
@@ -37,7 +37,7 @@ class NoData(RuntimeError):
 
 def data_version() -> int | None:
     """The version of the current published snapshot, None before the first load."""
-    snapshot = warehouse.current_snapshot()
+    snapshot = layout.current_snapshot()
     return snapshot[0] if snapshot else None
 
 
@@ -104,7 +104,7 @@ def frozen_months() -> dict[str, Frozen]:
     """'YYYY-MM' -> its current frozen version (from the snapshot's frozen_month), {} before any freeze."""
     if "frozen_month" not in tables():
         return {}
-    folder = freeze.frozen_dir(settings.db_path())
+    folder = layout.frozen_dir(settings.db_path())
     return {m: Frozen(m, int(v), at.to_pydatetime(), folder / name) for m, v, at, name in
             _on_snapshot("SELECT month, version, frozen_at, file_name FROM frozen_month WHERE is_current", {})
             .itertuples(index=False)}
@@ -118,13 +118,13 @@ def frozen(period: str) -> Frozen | None:
 
 def _on_snapshot(sql: str, bound: dict[str, Any], attach: str | None = None) -> pd.DataFrame:
     for _attempt in range(2):  # a snapshot retired between pointer read and open: take the newer one
-        snapshot = warehouse.current_snapshot()
+        snapshot = layout.current_snapshot()
         if snapshot is None:
             raise NoData("no published snapshot yet")
         try:
             return _query(snapshot[0], str(snapshot[1]), sql, bound, attach, fence=auth.portfolios())
         except duckdb.IOException:
-            if warehouse.current_snapshot() == snapshot:
+            if layout.current_snapshot() == snapshot:
                 raise
     raise NoData("the published snapshot keeps changing; try again")
 

@@ -21,7 +21,7 @@ LANG_KEY = "lang"  # the language switch's widget key and URL query parameter
 EN, ZH = TEXT["en"], TEXT["zh"]
 
 
-# Column -> catalogue prefix of its closed vocabulary (pipelines/sources.py `allowed`, mart bands and states):
+# Column -> catalogue prefix of its closed vocabulary (contract/sources.py `allowed`, mart bands and states):
 # tables show (and download) t(f"{prefix}.{code}") for a known code, the value as loaded otherwise.
 CODE_COLUMNS = {
     "status": "status", "decision": "chg.decision", "kind": "iss.kind", "document_type": "doc.type",

@@ -23,11 +23,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from pipelines import settings
-from pipelines.readers import EXCEL_FILES, PARQUET_FILES, TEXT_FILES
+from contract import settings
+from contract.files import ACCEPTED
 
 # what `pmo ingest` reads: the readers' tables, plus P6 XER and MS Project XML schedules
-EXTENSIONS = tuple(sorted(s.lstrip(".") for s in (*TEXT_FILES, *EXCEL_FILES, *PARQUET_FILES, ".xer", ".xml")))
+EXTENSIONS = tuple(sorted(s.lstrip(".") for s in ACCEPTED))
 
 
 class Upload(Protocol):

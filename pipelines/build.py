@@ -1,4 +1,5 @@
-"""Rebuild staging and marts from raw: config -> cfg_* tables, then every model in `MODELS` in order.
+"""Rebuild staging and marts from raw: config -> cfg_* tables, then every model in `MODELS`, each after the models
+it reads (the order is derived from the model files: build_order).
 
 Layers (dbt style): raw_* (written by the loader) -> stg_* (TEMP views: typed, cleaned, the latest load per
 grain; private to this connection, never materialised nor published) -> int_* (TEMP tables reused within a
@@ -18,6 +19,7 @@ in BEGIN / COMMIT (ROLLBACK on error).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -25,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines import settings
+from contract import settings
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -33,48 +35,6 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 # published snapshot carries too (pipelines.warehouse.publish creates them there from the same file).
 MACROS = "_macros"
 PUBLISHED_MACROS = "_published_macros"
-
-# Dependency order. File `pipelines/models/<name>.sql` builds table `<name>`.
-MODELS: tuple[str, ...] = (
-    # staging: one cleaned, deduplicated view per source (TEMP, not published)
-    "stg_projects",
-    "stg_people",
-    "stg_budgets",
-    "stg_status",
-    "stg_milestones",
-    "stg_risks",
-    "stg_timesheets",
-    "stg_changes",
-    "stg_issues",
-    "stg_quality",
-    "stg_documents",
-    "stg_lessons",
-    # the report date of this build
-    "dim_report_date",
-    # dimensions
-    "dim_project",
-    "dim_person",
-    "dim_project_load",
-    # marts
-    "mart_gate_impact",
-    "int_evm_month",
-    "mart_evm",
-    "mart_risk",
-    "mart_risk_exposure",
-    "mart_milestone_slip",
-    "mart_milestone_summary",
-    "mart_quality",
-    "mart_health",
-    "mart_utilisation",
-    "mart_utilisation_team",
-    "mart_time_booked",
-    "mart_changes",
-    "mart_issues",
-    "mart_documents",
-    "mart_lessons",
-    "mart_closure",
-    "mart_status_feed",
-)
 
 # The configuration sections this module turns into cfg_* tables.
 CONFIG_SECTIONS = ("evm", "risk", "utilisation", "milestones", "health", "quality", "issues", "documents")
@@ -119,6 +79,30 @@ def model_sql(name: str) -> str:
     return (MODELS_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def model_dependencies() -> dict[str, set[str]]:
+    """Model -> the models its SQL reads. File `pipelines/models/<name>.sql` builds table (or view) `<name>`; a
+    model depends on every other model its code names (comments left out)."""
+    names = {path.stem for path in MODELS_DIR.glob("*.sql")} - {MACROS, PUBLISHED_MACROS}
+    code = {name: re.sub(r"--[^\n]*", "", model_sql(name)) for name in names}
+    return {name: {other for other in names - {name} if re.search(rf"\b{other}\b", code[name])} for name in names}
+
+
+def build_order(dependencies: dict[str, set[str]]) -> tuple[str, ...]:
+    """Every model after the models it reads; of those ready, the first by name (a stable, reproducible order)."""
+    order: list[str] = []
+    while len(order) < len(dependencies):
+        done = set(order)
+        ready = sorted(name for name, needs in dependencies.items() if name not in done and needs <= done)
+        if not ready:
+            raise BuildError(f"models read each other in a circle: {', '.join(sorted(set(dependencies) - done))}")
+        order.append(ready[0])
+    return tuple(order)
+
+
+# The build order, derived from the models themselves: staging views, the report date, dimensions, marts.
+MODELS = build_order(model_dependencies())
+
+
 def build(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None,
           own_transaction: bool = False) -> dict[str, int]:
     """Rebuild cfg_*, staging and marts from raw; return {model: row_count} for every model that is a table
@@ -150,7 +134,7 @@ def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None) -> dict[str,
         except duckdb.Error as exc:
             raise BuildError(f"model {name} ({MODELS_DIR / name}.sql) failed: {exc}") from exc
         if _scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]):
-            # `name` comes from the fixed MODELS tuple above, never from input.
+            # `name` is a model file's name (MODELS), never from input.
             counts[name] = _scalar(con, f'SELECT count(*) FROM "{name}"')
     return counts
 

@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
 from rich.table import Table
 
-from pipelines import settings
+from contract import settings
 from pipelines.warehouse import WarehouseBusy
 
 # Piped or captured output is read by scripts and logs: keep table rows whole instead of 80 columns.
@@ -124,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sources() -> list[str]:
-    from pipelines.sources import SOURCES
+    from contract.sources import SOURCES
 
     return list(SOURCES)
 
@@ -306,7 +306,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from pipelines.accounts import accounts
+    from contract.accounts import accounts
 
     signing_in = bool(accounts())
     if args.host not in LOOPBACK and not signing_in and not args.no_auth:
@@ -342,7 +342,7 @@ def _upload_mib() -> int:
 def _user_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from pipelines.accounts import AccountError, add
+    from contract.accounts import AccountError, add
 
     password = None
     if not args.sso:
@@ -365,7 +365,7 @@ def _user_add(args: argparse.Namespace) -> int:
 
 
 def _user_list(_args: argparse.Namespace) -> int:
-    from pipelines.accounts import accounts, users_file
+    from contract.accounts import accounts, users_file
 
     found = accounts()
     if not found:
@@ -382,7 +382,7 @@ def _user_list(_args: argparse.Namespace) -> int:
 
 
 def _user_remove(args: argparse.Namespace) -> int:
-    from pipelines.accounts import AccountError, remove
+    from contract.accounts import AccountError, remove
 
     try:
         remove(args.name)

@@ -23,9 +23,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings, warehouse
+from contract import settings
+from contract.layout import frozen_dir
+from contract.sources import SOURCES
+from pipelines import warehouse
 from pipelines.build import build
-from pipelines.sources import SOURCES
 
 # Copied into the scratch warehouse a freeze builds in: what the models read.
 _INPUT_TABLES = (*(s.table for s in SOURCES.values()), "load_log", "gate_results", "quarantine")
@@ -46,10 +48,6 @@ class FrozenMonth:
     config_sha256: str
     inputs: int  # input files recorded in frozen_input
     is_current: bool
-
-
-def frozen_dir(db: Path) -> Path:
-    return db.with_name(db.name + ".frozen")
 
 
 def month_end(month: str) -> date:

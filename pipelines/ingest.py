@@ -28,9 +28,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings, warehouse
-from pipelines.batch import InputError, Progress, StagedBatch
-from pipelines.sources import LINEAGE_COLUMNS, LOAD_ORDER, MONEY, NUMBER, SOURCES
+from contract import settings
+from contract.batch import InputError, Progress, StagedBatch
+from contract.sources import LINEAGE_COLUMNS, LOAD_ORDER, MONEY, NUMBER, SOURCES
+from pipelines import warehouse
 
 POLL_SECONDS = 0.2
 LOADED, QUARANTINED, UNCHANGED, REJECTED = "loaded", "loaded_with_quarantine", "unchanged", "rejected"
@@ -196,7 +197,7 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
             return [LoadResult(name, src, UNCHANGED, message=f"already loaded as {load_id}; nothing changed",
                                load_id=load_id) for load_id, src in done]
         progress(f"{name}: reading")
-        from pipelines.readers import stage_file
+        from pipelines.intake import stage_file
 
         batches = sorted(stage_file(con, path, source=options["source"], as_of=options["as_of"],
                                     mapping=options["mapping"], baseline=options["baseline"], sheet=options["sheet"],

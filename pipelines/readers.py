@@ -3,7 +3,9 @@
     read_table  file -> text table: one VARCHAR column per header + _source_row (CSV/TSV/TXT, Excel, Parquet)
     header_map  headers -> (source, {header: canonical column}) via sources.alias_index and a user mapping file
     conform     text table -> batch_<source>: every canonical column in its type + _source_row + _cast_errors
-    stage_file  the orchestrator's entry point: a format handler (schedules, presets) or the three above
+    drop_raw    read_table's text table dropped once conform has typed it
+
+pipelines.intake.stage_file puts them together (or hands a file to its format handler, pipelines.formats).
 
 Rows are only ever touched by DuckDB SQL; Python looks at headers, byte samples and per-column counts.
 File headers are untrusted: they reach SQL only as quoted identifiers, and every value is a bound parameter.
@@ -17,7 +19,6 @@ import csv
 import hashlib
 import io
 import logging
-import os
 import re
 import tempfile
 import tomllib
@@ -30,9 +31,10 @@ from pathlib import Path
 import duckdb
 from charset_normalizer import from_bytes
 
-from pipelines import settings, workbook
-from pipelines.batch import InputError, Progress, StagedBatch
-from pipelines.sources import (
+from contract import settings
+from contract.batch import InputError, Progress, StagedBatch
+from contract.files import PARQUET_FILES, TABLE_FILES
+from contract.sources import (
     BOOLEAN,
     DATE,
     INTEGER,
@@ -44,6 +46,7 @@ from pipelines.sources import (
     dedupe_headers,
     normalise_header,
 )
+from pipelines import workbook
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +55,6 @@ def _quiet(message: str, percent: float | None = None, /) -> None:
     """Progress nobody watches."""
 
 
-TEXT_FILES = {".csv", ".tsv", ".txt"}
-EXCEL_FILES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-PARQUET_FILES = {".parquet", ".pq"}
 SAMPLE = 1 << 16  # bytes looked at for binary content, encoding, delimiter and header
 CHUNK = 1 << 22  # streaming unit for UTF-8 validation and transcoding
 DELIMITERS = (",", ";", "\t", "|")  # in order of preference when a header line holds as many of each
@@ -110,7 +110,7 @@ def read_table(con: duckdb.DuckDBPyConnection, path: Path, *, table: str = "file
 
 def _kind(path: Path, head: bytes) -> str:
     suffix = path.suffix.lower()
-    if suffix not in TEXT_FILES | EXCEL_FILES | PARQUET_FILES:
+    if suffix not in TABLE_FILES:
         raise InputError(path.name, "unsupported_format",
                          f"unsupported file type {suffix or '(no extension)'}: "
                          "expected CSV/TSV/TXT, XLSX/XLS or Parquet")
@@ -663,28 +663,10 @@ def date_from_file_name(name: str) -> date | None:
     return max(found)[1] if found else None
 
 
-# --- the entry point -----------------------------------------------------------------------------
-
-def stage_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str | None = None, as_of: date | None = None,
-               mapping: str | None = None, baseline: bool = False, user_map: dict[str, str] | None = None,
-               sheet: str | None = None, db: Path | None = None, progress: Progress | None = None) -> list[StagedBatch]:
-    """Stage one file: schedules and mapping presets go to their format handler, tables to read -> map -> type.
-    `db` is the warehouse a schedule update takes its stored baseline from (default: settings.db_path())."""
-    from pipelines.formats import handler_for  # here, not at the top: the formats stage through this module
-
-    if handler := handler_for(path, mapping):
-        return handler(con, path, as_of=as_of, baseline=baseline, db=db)
-    # a header map: `--mapping FILE.toml` holding `[aliases]` (not a preset), else the PMO_MAPPING file
-    if user_map is None and (header_file := mapping or os.environ.get("PMO_MAPPING")):
-        user_map = load_user_map(header_file)
-    raw = read_table(con, path, sheet=sheet, progress=progress)
-    name, columns = header_map(raw.headers, source, user_map=user_map, file_name=path.name)
-    if progress:
-        progress(f"{path.name}: typing {raw.rows:,} {name} rows")
-    batch = conform(con, name, raw.table, path.name, header_map=columns, as_of=as_of)
+def drop_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
+    """Drop read_table's text table once conform has typed it."""
     con.execute(f"DROP VIEW {_q(raw.table)}")
     con.execute(f"DROP TABLE {_q(raw.table + '__cells')}")
-    return [batch]
 
 
 # --- helpers -------------------------------------------------------------------------------------

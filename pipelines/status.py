@@ -13,9 +13,10 @@ from pathlib import Path
 
 import duckdb
 
+from contract.layout import current_snapshot
+from contract.sources import SOURCES
 from pipelines import warehouse
 from pipelines.freeze import FrozenMonth, frozen_months
-from pipelines.sources import SOURCES
 
 _PER_SOURCE = """
 WITH active AS (SELECT * FROM load_log WHERE source = $source AND status IN ('loaded', 'loaded_with_quarantine')),
@@ -45,7 +46,7 @@ class Status:
 
 
 def status(db: Path) -> Status:
-    snapshot = warehouse.current_snapshot(db)
+    snapshot = current_snapshot(db)
     version = f"v{snapshot[0]}" if snapshot else "nothing"
     try:
         with warehouse.writing(db, "reading the status", wait=False), duckdb.connect(str(db), read_only=True) as con:

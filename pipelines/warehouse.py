@@ -20,8 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import build, settings
-from pipelines.sources import LINEAGE_COLUMNS, SOURCES
+from contract import settings
+from contract.layout import current_snapshot, published_dir
+from contract.sources import LINEAGE_COLUMNS, SOURCES
+from pipelines import build
 
 AUDIT_DDL = """
 CREATE TABLE IF NOT EXISTS load_log (
@@ -256,21 +258,6 @@ def published_behind(con: duckdb.DuckDBPyConnection, path: Path | None = None) -
 # --- published snapshots for readers -------------------------------------------------------------
 
 KEEP_SNAPSHOTS = 3
-
-
-def published_dir(path: Path | None = None) -> Path:
-    path = path or settings.db_path()
-    return path.with_name(path.name + ".published")
-
-
-def current_snapshot(path: Path | None = None) -> tuple[int, Path] | None:
-    """(version, file) of the newest published snapshot, or None before the first build."""
-    pointer = published_dir(path) / "CURRENT"
-    try:
-        version = int(pointer.read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
-    return version, published_dir(path) / f"v{version}.duckdb"
 
 
 def code_version() -> str:

@@ -18,9 +18,9 @@ import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
-from pipelines import settings
-from pipelines.batch import InputError
-from pipelines.sources import dedupe_headers
+from contract import settings
+from contract.batch import InputError
+from contract.sources import dedupe_headers
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _REFUSED = 3  # the child's exit code when it refuses the file; stdout holds {"rule": ..., "detail": ...}

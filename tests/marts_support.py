@@ -16,9 +16,9 @@ from typing import Any
 
 import duckdb
 
+from contract.sources import SOURCES
 from pipelines import warehouse
 from pipelines.build import build
-from pipelines.sources import SOURCES
 
 REPO = Path(__file__).resolve().parents[1]
 _row_numbers = itertools.count(1)

@@ -203,7 +203,7 @@ def test_a_link_to_an_unknown_project_says_so_in_the_browser(server: str, browse
 @pytest.fixture(scope="module")
 def broken_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo on a server whose published snapshot is then overwritten with garbage: every query fails."""
-    from pipelines.warehouse import current_snapshot
+    from contract.layout import current_snapshot
 
     folder = tmp_path_factory.mktemp("broken")
     shutil.copytree(demo_db.parent, folder / "warehouse", ignore=shutil.ignore_patterns("files", ".lock", "READY"))

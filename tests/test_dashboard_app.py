@@ -15,10 +15,10 @@ import pytest
 import sample_files as sf
 from streamlit.testing.v1 import AppTest
 
+from contract import settings
+from contract.layout import current_snapshot
 from dashboard import db, i18n, tables, ui, uploads
-from pipelines import settings
 from pipelines.ingest import ingest_paths
-from pipelines.warehouse import current_snapshot
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
 PAGES = ("overview", "project_detail", "schedule", "resources", "budget_evm", "risks", "performance", "changes",

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from browser_support import chromium, dashboard_server, metric_value, open_page, requires_chromium, wait_until_ready
 
-from pipelines.sources import SOURCES, alias_index, normalise_header
+from contract.sources import SOURCES, alias_index, normalise_header
 
 pytestmark = [pytest.mark.browser, requires_chromium]
 

@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from contract import settings
+from contract.layout import current_snapshot
 from dashboard.catalogue import english
 from dashboard.charts import risks as risk_charts
 from dashboard.charts.overview import cpi_spi_bubble
@@ -33,9 +35,7 @@ from dashboard.metrics import (
     risks,
     schedule,
 )
-from pipelines import settings
 from pipelines.demo import STORIES, STORY_RISK
-from pipelines.warehouse import current_snapshot
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"
 PAGES = ("schedule", "resources", "budget_evm", "risks", "performance", "changes", "issues_actions", "quality",

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contract.sources import LOAD_ORDER, SOURCES, alias_index, normalise_header
 from pipelines.demo import BAD_EXPORT_PROJECT, BAD_EXPORT_ROWS, STALE, STORIES, STORY_RISK, TODAY, generate
 from pipelines.demo.timesheets import OVERLOAD_FROM
-from pipelines.sources import LOAD_ORDER, SOURCES, alias_index, normalise_header
 
 PREFIX = {"projects": "projects", "people": "people", "budgets": "budgets", "status": "status",
           "milestones": "milestones", "risks": "risks", "timesheets": "timesheets", "changes": "changes",

@@ -17,6 +17,7 @@ import pytest
 import sample_files as sf
 
 import pipelines.ingest as ingest
+from contract import layout
 from pipelines import warehouse
 from pipelines.cli import main as pmo
 
@@ -74,7 +75,7 @@ def marts(db: Path) -> dict[str, list[tuple]]:
 
 
 def published_marts(db: Path) -> dict[str, list[tuple]]:
-    return marts(warehouse.current_snapshot(db)[1])  # type: ignore[index]
+    return marts(layout.current_snapshot(db)[1])  # type: ignore[index]
 
 
 def fresh_build_marts(db: Path, folder: Path) -> dict[str, list[tuple]]:
@@ -152,13 +153,13 @@ def test_a_build_owed_by_a_load_killed_after_its_commit_is_finished_by_the_next_
 
 
 def test_a_snapshot_published_by_older_code_is_rebuilt_by_the_next_command(loaded: Path) -> None:
-    version, snapshot = warehouse.current_snapshot(loaded)  # type: ignore[misc]
+    version, snapshot = layout.current_snapshot(loaded)  # type: ignore[misc]
     with duckdb.connect(str(snapshot)) as con:  # what an older release published: no code version, older schema
         con.execute("DROP TABLE snapshot_info")
         con.execute("ALTER TABLE quarantine DROP COLUMN row_loaded")
     assert ingest.finish_owed_build(loaded) == f"the published snapshot v{version} was built by other code"
     assert ingest.finish_owed_build(loaded) is None
-    new_version, snapshot = warehouse.current_snapshot(loaded)  # type: ignore[misc]
+    new_version, snapshot = layout.current_snapshot(loaded)  # type: ignore[misc]
     assert new_version == version + 1
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'quarantine' "

@@ -20,8 +20,8 @@ import duckdb
 import pytest
 from marts_support import query
 
+from contract.batch import InputError, StagedBatch
 from pipelines import ingest
-from pipelines.batch import InputError, StagedBatch
 from pipelines.formats import handler_for, presets, xer
 from pipelines.formats.schedule import NOT_IN_BASELINE
 

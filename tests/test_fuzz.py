@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pipelines.ingest as ingest
-from pipelines import warehouse
-from pipelines.batch import InputError
-from pipelines.readers import stage_file
+from contract import layout
+from contract.batch import InputError
+from pipelines.intake import stage_file
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet", ".xml", ".xer")
 TIMESHEET = ("employee_id", "project_id", "work_date", "hours", "activity", "billable")
@@ -93,7 +93,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def published_marts(db: Path) -> dict[str, list]:
-    with duckdb.connect(str(warehouse.current_snapshot(db)[1]), read_only=True) as con:  # type: ignore[index]
+    with duckdb.connect(str(layout.current_snapshot(db)[1]), read_only=True) as con:  # type: ignore[index]
         names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
                                            "WHERE regexp_matches(table_name, '^(dim|mart)_')").fetchall()]
         return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}

@@ -19,8 +19,8 @@ import pytest
 
 from checks import GateReport, run_gate
 from checks.suites import SUITES
-from pipelines.batch import StagedBatch
-from pipelines.sources import SOURCES
+from contract.batch import StagedBatch
+from contract.sources import SOURCES
 
 # One valid row per source; cases override what they break. Dates are in the past (today-independent).
 VALID: dict[str, dict[str, Any]] = {

@@ -17,9 +17,9 @@ import sample_files as sf
 import xlsxwriter
 
 import pipelines.ingest as ingest
-from pipelines import settings
+from contract import settings
+from contract.sources import SOURCES
 from pipelines.cli import main as pmo
-from pipelines.sources import SOURCES
 
 AUDIT = {"load_log", "gate_results", "warehouse_meta"}  # record every attempt, rejected ones included
 

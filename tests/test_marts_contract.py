@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from marts_support import REPO, insert, new_warehouse, plan, project, run_build, status
 
-from pipelines.build import MACROS, MODELS, MODELS_DIR, PUBLISHED_MACROS
+from pipelines.build import MACROS, MODELS, MODELS_DIR, PUBLISHED_MACROS, BuildError
 
 # SPEC section 5: these marts and columns are fixed (more columns are welcome).
 SPEC_MARTS: dict[str, tuple[str, ...]] = {
@@ -71,6 +71,17 @@ def test_build_reports_a_row_count_per_model(built):
     assert counts["dim_project"] == 1 and counts["mart_evm"] == 2
 
 
+def test_every_model_is_built_after_the_models_it_reads():
+    from pipelines.build import build_order, model_dependencies
+
+    needs = model_dependencies()
+    assert needs["mart_health"] >= {"mart_evm", "mart_risk_exposure", "mart_quality", "dim_report_date"}
+    assert all(MODELS.index(other) < MODELS.index(name) for name in MODELS for other in needs[name])
+    assert build_order({"b": {"a"}, "a": set(), "c": {"a"}}) == ("a", "b", "c")  # ties by name: reproducible
+    with pytest.raises(BuildError, match="circle: a, b"):
+        build_order({"a": {"b"}, "b": {"a"}, "c": set()})
+
+
 def test_model_files_match_the_model_list_and_state_their_grain():
     files = {p.stem for p in MODELS_DIR.glob("*.sql")} - {MACROS, PUBLISHED_MACROS}
     assert files == set(MODELS)
@@ -129,7 +140,7 @@ def test_a_setting_missing_from_the_config_file_is_named(tmp_path, monkeypatch, 
     config = tmp_path / "pmo.toml"
     config.write_text(text.replace(f"\n{line}", "\n"), encoding="utf-8")
     monkeypatch.setenv("PMO_CONFIG", str(config))
-    from pipelines import settings
+    from contract import settings
 
     with pytest.raises(ConfigError, match=named):
         load_config(duckdb.connect(), settings.config())

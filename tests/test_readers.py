@@ -11,10 +11,12 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from pipelines import formats, readers, settings
-from pipelines.batch import InputError, StagedBatch
-from pipelines.readers import date_from_file_name, header_map, load_user_map, read_table, stage_file
-from pipelines.sources import SOURCES
+from contract import settings
+from contract.batch import InputError, StagedBatch
+from contract.sources import SOURCES
+from pipelines import intake, readers
+from pipelines.intake import stage_file
+from pipelines.readers import date_from_file_name, header_map, load_user_map, read_table
 
 TIMESHEET_HEADER = "employee_id,project_id,work_date,hours\n"
 
@@ -419,7 +421,7 @@ def test_format_handler_takes_precedence(con, tmp_path: Path, monkeypatch) -> No
         calls.append((path.name, as_of, baseline, db))
         return []
 
-    monkeypatch.setattr(formats, "handler_for", lambda path, mapping: handler if path.suffix == ".xer" else None)
+    monkeypatch.setattr(intake, "handler_for", lambda path, mapping: handler if path.suffix == ".xer" else None)
     warehouse = tmp_path / "pmo.duckdb"
     assert stage_file(con, write(tmp_path, "s.xer", b"ERMHDR"), as_of=date(2026, 1, 31), baseline=True,
                       db=warehouse) == []

@@ -14,8 +14,8 @@ import pytest
 from browser_support import chromium, dashboard_server, requires_chromium, wait_until_ready
 from streamlit.testing.v1 import AppTest
 
+from contract import accounts, settings
 from dashboard import auth, i18n
-from pipelines import accounts, settings
 from pipelines.cli import main as pmo
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"

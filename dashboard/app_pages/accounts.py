@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from contract import accounts
 from dashboard import auth, ui
 from dashboard.i18n import t
 from dashboard.metrics import accounts as metrics
-from pipelines import accounts
 
 ui.page_header("page.accounts", "acc.caption")
 auth.require("admin")

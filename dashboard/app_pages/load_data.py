@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from contract.sources import SOURCES
 from dashboard import auth, db, ui, uploads
 from dashboard.i18n import t
-from pipelines.sources import SOURCES
 
 ui.page_header("page.load_data", "load.caption")
 auth.require("analyst")

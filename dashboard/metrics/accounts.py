@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from contract.accounts import Account
 from dashboard import db
 from dashboard.i18n import t
-from pipelines.accounts import Account
 
 
 def listing(found: dict[str, Account]) -> pd.DataFrame:

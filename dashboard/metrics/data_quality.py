@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from contract.sources import SOURCES
 from dashboard import db
 from dashboard.i18n import t
 from dashboard.metrics.performance import settings
 from dashboard.ui import Tile, fmt_int
-from pipelines.sources import SOURCES
 
 QUARANTINE_ROWS = 5_000
 LOAD_ROWS = 1_000

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from contract import settings
 from dashboard import db
 from dashboard.charts.common import finish
 from dashboard.charts.evm import s_curve
@@ -22,7 +23,6 @@ from dashboard.metrics import changes as change_metrics
 from dashboard.metrics import overview, previous, project, resources, risks, schedule
 from dashboard.tables import labelled
 from dashboard.ui import Tile, fmt_int, fmt_pct, fmt_ratio, month_label, rag_text
-from pipelines import settings
 
 RAG_RANK = {"green": 1, "amber": 2, "red": 3}
 TOP_ROWS = 25  # rows of a long table in the pack; the rest are counted ("and N more")

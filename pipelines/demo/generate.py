@@ -13,7 +13,7 @@ Snapshot sources (status, milestones, risks) come as one backfill file with an `
 Formats a PMO meets, on purpose: projects and the RAID log are XLSX exports with human headers and real date
 cells; people.csv has a UTF-8 BOM and accented names; timesheets come per quarter, 2024-Q4 as XLSX, 2025-Q2
 from a Chinese tool (GB18030, Chinese headers, 是/否 for billable), 2025-Q3 semicolon-delimited; quality
-checks use DD.MM.YYYY dates. Every header is a canonical name or a built-in alias of pipelines/sources.py.
+checks use DD.MM.YYYY dates. Every header is a canonical name or a built-in alias of contract/sources.py.
 
 The stories an executive should spot are in STORIES (story -> project id, or team name for the team).
 """

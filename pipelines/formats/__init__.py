@@ -1,6 +1,6 @@
 """Files that are not one canonical table: schedules and public export formats.
 
-`handler_for(path, mapping)` is asked first by `readers.stage_file` for every file. It returns a
+`handler_for(path, mapping)` is asked first by `intake.stage_file` for every file. It returns a
 callable `handler(con, path, *, as_of, baseline) -> list[StagedBatch]` for
 - `.xer` files: Primavera P6 exports (xer.py);
 - `.xml` files whose root element is an MS Project `Project` (MSPDI, mspdi.py);
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.batch import InputError, StagedBatch
+from contract.batch import InputError, StagedBatch
 
 Handler = Callable[..., list[StagedBatch]]
 XML_SNIFF_BYTES = 4096

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from pathlib import Path
 
-from pipelines.batch import InputError
+from contract.batch import InputError
 from pipelines.formats.schedule import Milestone, Schedule
 
 NS = "http://schemas.microsoft.com/project"

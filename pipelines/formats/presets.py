@@ -37,9 +37,9 @@ from typing import Any
 
 import duckdb
 
-from pipelines.batch import InputError, StagedBatch
+from contract.batch import InputError, StagedBatch
+from contract.sources import NUMERIC_TYPES, SOURCES, normalise_header
 from pipelines.readers import conform, date_from_file_name, read_table
-from pipelines.sources import NUMERIC_TYPES, SOURCES, normalise_header
 
 MAPPINGS = Path(__file__).resolve().parents[1] / "mappings"
 SNIFF_BYTES = 1 << 16

@@ -33,8 +33,8 @@ from typing import Any
 
 import duckdb
 
-from pipelines import settings
-from pipelines.batch import InputError, StagedBatch
+from contract import settings
+from contract.batch import InputError, StagedBatch
 from pipelines.readers import conform
 
 NOT_IN_BASELINE = " (not in baseline)"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from pipelines.batch import InputError
+from contract.batch import InputError
 from pipelines.formats.schedule import Milestone, Schedule
 
 MILESTONE_TYPES = {"TT_Mile", "TT_FinMile"}

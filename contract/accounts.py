@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipelines import settings
+from contract import settings
 
 ROLES = ("viewer", "analyst", "admin")
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
