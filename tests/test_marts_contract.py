@@ -145,3 +145,22 @@ def test_a_setting_missing_from_the_config_file_is_named(tmp_path, monkeypatch, 
     with pytest.raises(ConfigError, match=named):
         load_config(duckdb.connect(), settings.config())
 
+
+
+def test_each_evm_formula_is_written_once_and_means_what_the_readme_says():
+    """mart_evm and the dashboard's roll-ups call the evm_* macros; no other SQL divides EV or ES itself."""
+    sql = {path.name: re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+           for folder in (MODELS_DIR, REPO / "dashboard" / "queries") for path in folder.glob("*.sql")}
+    for formula in (r"\bev\s*/\s*nullif", r"\bes\s*/\s*nullif", r"bac\s*-\s*\w*\.?ev\s*\)\s*/", r"\*\s*\w*\.?ac\s*/"):
+        assert [name for name, text in sql.items() if re.search(formula, text, re.IGNORECASE)] == \
+            [f"{PUBLISHED_MACROS}.sql"], formula
+    for name in ("mart_evm.sql", "evm_rollup.sql", "evm_trend.sql"):
+        assert "evm_cpi(" in sql[name] and "evm_eac(" in sql[name], name
+    con = duckdb.connect()
+    con.execute(";".join(s for s in sql[f"{PUBLISHED_MACROS}.sql"].split(";") if "MACRO evm_" in s))
+    # BAC 1,000, EV 400, AC 500: CPI 0.8, EAC 1,250, TCPI (1,000 - 400) / (1,000 - 500) = 1.2
+    assert con.execute("SELECT evm_cpi(400.0, 500.0), evm_eac(1000.0, 400.0, 500.0), "
+                       "evm_tcpi(1000.0, 400.0, 500.0)").fetchall() == [(0.8, 1250, 1.2)]
+    # nothing booked: CPI, EAC and TCPI unknown; budget spent: TCPI unknown, never negative
+    assert con.execute("SELECT evm_cpi(400.0, 0.0), evm_eac(1000.0, 400.0, 0.0), evm_tcpi(1000.0, 400.0, 0.0), "
+                       "evm_tcpi(1000.0, 900.0, 1100.0)").fetchall() == [(None, None, None, None)]

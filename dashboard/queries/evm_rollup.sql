@@ -47,10 +47,10 @@ ratios AS (
         r.*,
         r.ev - r.ac AS cv,
         r.ev - r.pv AS sv,
-        round(r.ev / nullif(r.ac, 0), 4) AS cpi,
-        round(r.ev / nullif(r.pv, 0), 4) AS spi,
-        CASE WHEN r.ac <> 0 THEN CAST(r.bac * r.ac / nullif(r.ev, 0) AS DECIMAL(18,2)) END AS eac,  -- BAC / CPI
-        round(r.es / nullif(r.at_months, 0), 4) AS spi_t,
+        evm_cpi(r.ev, r.ac) AS cpi,
+        evm_spi(r.ev, r.pv) AS spi,
+        evm_eac(r.bac, r.ev, r.ac) AS eac,
+        evm_spi_t(r.es, r.at_months) AS spi_t,
         round(r.es - r.at_months, 4) AS sv_t
     FROM rolled AS r
 )
@@ -74,7 +74,7 @@ SELECT
     x.eac,
     x.eac - x.ac AS etc,
     x.bac - x.eac AS vac,
-    CASE WHEN x.ac < x.bac THEN round((x.bac - x.ev) / (x.bac - x.ac), 4) END AS tcpi,  -- NULL once the budget is spent
+    evm_tcpi(x.bac, x.ev, x.ac) AS tcpi,
     round(x.es, 4) AS es,
     x.at_months,
     x.spi_t,

@@ -46,14 +46,14 @@ SELECT
     r.ac,
     r.ev - r.ac AS cv,
     r.ev - r.pv AS sv,
-    round(r.ev / nullif(r.ac, 0), 4) AS cpi,
-    round(r.ev / nullif(r.pv, 0), 4) AS spi,
-    CASE WHEN r.ac <> 0 THEN CAST(r.bac * r.ac / nullif(r.ev, 0) AS DECIMAL(18,2)) END AS eac,  -- BAC / CPI
+    evm_cpi(r.ev, r.ac) AS cpi,
+    evm_spi(r.ev, r.pv) AS spi,
+    evm_eac(r.bac, r.ev, r.ac) AS eac,
     round(r.es, 4) AS es,
     r.at_months,
-    round(r.es / nullif(r.at_months, 0), 4) AS spi_t,
+    evm_spi_t(r.es, r.at_months) AS spi_t,
     round(r.es - r.at_months, 4) AS sv_t,
-    index_rag(round(r.ev / nullif(r.ac, 0), 4)) AS cpi_rag,
-    index_rag(round(r.es / nullif(r.at_months, 0), 4)) AS spi_t_rag
+    index_rag(evm_cpi(r.ev, r.ac)) AS cpi_rag,
+    index_rag(evm_spi_t(r.es, r.at_months)) AS spi_t_rag
 FROM rolled AS r
 ORDER BY r.group_name, r.period

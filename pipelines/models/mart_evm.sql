@@ -72,11 +72,9 @@ measures AS (
         e.ac,
         CAST(e.ev - e.ac AS DECIMAL(18,2)) AS cv,
         CAST(e.ev - e.pv AS DECIMAL(18,2)) AS sv,
-        round(e.ev / nullif(e.ac, 0), 4) AS cpi,
-        round(e.ev / nullif(e.pv, 0), 4) AS spi,
-        -- EAC = BAC / CPI, from the unrounded ratio: BAC x AC / EV
-        CASE WHEN e.ac <> 0 THEN CAST(CAST(e.bac AS DECIMAL(38,2)) * e.ac / nullif(e.ev, 0) AS DECIMAL(18,2)) END
-            AS eac,
+        evm_cpi(e.ev, e.ac) AS cpi,
+        evm_spi(e.ev, e.pv) AS spi,
+        evm_eac(e.bac, e.ev, e.ac) AS eac,
         e.percent_complete,
         e.status_report_date,
         e.status_age_days,
@@ -89,7 +87,7 @@ measures AS (
         es.c AS es_c,
         round(es.es, 4) AS es,
         e.at_months,
-        round(es.es / nullif(e.at_months, 0), 4) AS spi_t,
+        evm_spi_t(es.es, e.at_months) AS spi_t,
         coalesce(g.budgets_gate_failed, false) AS budgets_gate_failed,
         coalesce(g.status_gate_failed, false) AS status_gate_failed,
         coalesce(g.risks_gate_failed, false) AS risks_gate_failed,
@@ -120,9 +118,7 @@ SELECT
     m.eac,
     CAST(m.eac - m.ac AS DECIMAL(18,2)) AS etc,
     CAST(m.bac - m.eac AS DECIMAL(18,2)) AS vac,
-    -- no cost booked yet (AC = 0): cost performance is unknown, so TCPI is too; budget spent (AC >= BAC):
-    -- no efficiency can finish within BAC, so the BAC-based TCPI is undefined (not negative)
-    CASE WHEN m.ac > 0 AND m.ac < m.bac THEN round((m.bac - m.ev) / (m.bac - m.ac), 4) END AS tcpi,
+    evm_tcpi(m.bac, m.ev, m.ac) AS tcpi,
     m.pd,
     m.at_months,
     m.es_c,
