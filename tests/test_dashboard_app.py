@@ -199,11 +199,11 @@ def test_tables_show_words_for_codes_and_n_a_for_gaps_and_download_the_same_word
     raw = pd.DataFrame({"status": ["in_progress", None, "odd"], "kind": ["action", "issue", "decision"],
                         "document_type": ["lessons_learned", "status_report", "memo"], "title": ["open", "x", "y"]})
     words = tables.display_frame(raw)
-    assert words["status"].tolist()[::2] == ["in progress", "odd"] and pd.isna(words["status"][1])
+    assert words["status"].tolist()[::2] == ["In progress", "odd"] and pd.isna(words["status"][1])
     assert words["document_type"].tolist() == ["Lessons learned", "Status report", "memo"]
     assert words["title"].tolist() == ["open", "x", "y"]  # free text is never translated
     csv = tables.to_csv(raw, tables.export(raw)).decode("utf-8-sig").splitlines()
-    assert csv[:2] == ["Status,Kind,Document type,Title", "in progress,Action,Lessons learned,open"]
+    assert csv[:2] == ["Status,Kind,Document type,Title", "In progress,Action,Lessons learned,open"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -231,7 +231,7 @@ def test_loading_a_file_in_the_browser_runs_the_gate_and_publishes(warehouse_db:
     at.button[0].click().run()
     assert not at.exception
     report = next(d.value for d in at.dataframe if "status" in d.value)
-    assert set(report["status"]) <= {"loaded", "loaded_with_quarantine"}
+    assert set(report["status"]) <= {"Loaded", "Loaded with quarantine"}  # as words
     assert db.data_version() == 1
     status = at.status[0]  # the gate's st.status: its "Running …" label finished
     assert status.label == i18n.EN["load.finished"].format(files=1), status.label
@@ -258,7 +258,7 @@ def test_two_different_files_of_the_same_name_are_both_kept_and_loaded(warehouse
     names = []
     for at in (ann, bob):
         report = next(d.value for d in at.dataframe if "status" in d.value)
-        assert list(report["uploaded_as"]) == ["timesheets.csv"] and list(report["status"]) == ["loaded"]
+        assert list(report["uploaded_as"]) == ["timesheets.csv"] and list(report["status"]) == ["Loaded"]
         names += list(report["file"])
     assert names[0] != names[1] and all(re.fullmatch(r"timesheets\.upload-[a-p]{8}\.csv", n) for n in names)
     con = duckdb.connect(str(current_snapshot()[1]), read_only=True)
@@ -333,7 +333,7 @@ def test_an_xlsx_download_names_its_month_and_filters_and_keeps_numbers_as_numbe
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", sheet["B4"].value)
     assert [c.value for c in sheet[6]] == ["Project", "Computed RAG", "Status", "Utilisation", "EAC", "CPI",
                                            "Currency"]
-    assert [c.value for c in sheet[7]] == ["P1", "Red", "in progress", 0.862, 1_234_567.891, 0.8951, "EUR"]
+    assert [c.value for c in sheet[7]] == ["P1", "Red", "In progress", 0.862, 1_234_567.891, 0.8951, "EUR"]
     assert sheet["B8"].value == "Unknown"  # a missing RAG is never blank, never green
     assert (sheet["D7"].number_format, sheet["E7"].number_format, sheet["F7"].number_format) == (
         "0.0%", '"€"#,##0.00', "0.00")
@@ -499,3 +499,10 @@ def test_what_changed_gives_eac_moves_in_their_currency(demo_db: Path) -> None:
     eac = moves[moves["kind"] == i18n.EN["ov.change.eac"]]
     assert len(eac), "the demo's October has EAC moves"
     assert eac["before"].str.match(r"€[\d,.]+ (M|k|bn)$").all() and eac["after"].str.match(r"€[\d,.]+ (M|k|bn)$").all()
+
+
+def test_a_register_short_of_quarantined_rows_says_so(demo_db: Path) -> None:
+    """PRJ-006's two October risks scored on a 1-10 scale were held back: its risk tab says so, PRJ-001's does not."""
+    warned = [w.value for w in app("project_detail", project="PRJ-006").warning]
+    assert i18n.EN["pd.quarantined"].format(rows=2, rules="impact\\_between\\_1\\_and\\_5") in warned, warned
+    assert not [w.value for w in app("project_detail", project="PRJ-001").warning]

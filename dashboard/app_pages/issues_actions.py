@@ -35,7 +35,7 @@ st.subheader(t("iss.open_heading"))
 kinds = st.pills(t("iss.kind_filter"), sorted(open_items["kind"].dropna().unique()), selection_mode="multi",
                  key="issues_actions_kinds", format_func=lambda k: value_label(t, "iss.kind", k))
 shown = open_items[open_items["kind"].isin(kinds)] if kinds else open_items
-ui.table(shown, key="issues_actions_open", file_stem=f"open_items_{f.period}")
+ui.table(shown.drop(columns=["is_open"]), key="issues_actions_open", file_stem=f"open_items_{f.period}")
 
 if st.toggle(t("iss.all_toggle"), key="issues_actions_show_all"):
     ui.table(items, key="issues_actions_all", file_stem=f"raid_log_{f.period}")

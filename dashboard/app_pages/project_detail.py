@@ -55,8 +55,12 @@ with right:
                                                                       max_value=100, format="%.0f")})
 
 tabs = st.tabs([t(f"pd.{name}") for name in (*project.SECTIONS, "evm")])
+held_back = project.quarantined(project_id)
 for tab, name in zip(tabs, project.SECTIONS, strict=False):
     with tab:
+        if name in held_back:  # a register short of rows the gate quarantined says so, and where to look
+            rows, rules = held_back[name]
+            st.warning(t("pd.quarantined", rows=rows, rules=ui.md(rules)), icon=":material/rule:")
         ui.table(project.section(name, f, project_id), key=f"project_detail_{name}",
                  file_stem=f"{project_id}_{name}_{f.period}", wrap=name == "commentary",
                  empty=t("pd.none_section", month=ui.month_label(f.period)))

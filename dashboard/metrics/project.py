@@ -89,6 +89,12 @@ def evm(f: Filters, project_id: str) -> pd.DataFrame:
     return df
 
 
+def quarantined(project_id: str) -> dict[str, tuple[int, str]]:
+    """Source -> (rows of the project the gate held back, their rules), for the loads in use."""
+    df = db.run("project_quarantine", project_id=project_id)
+    return {s: (int(n), rules) for s, n, rules in df[["source", "rows_quarantined", "rules"]].itertuples(index=False)}
+
+
 def section(name: str, f: Filters, project_id: str) -> pd.DataFrame:
     if name not in SECTIONS:
         raise ValueError(f"unknown section {name!r}")
