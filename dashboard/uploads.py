@@ -113,7 +113,8 @@ def clean(root: Path, before: datetime) -> list[Path]:
 
 def ingest(folder: Path, *, source: str | None, as_of: date | None, strict: bool, baseline: bool) -> IngestRun:
     """Run `pmo ingest --json` on the saved files in a subprocess and collect its report."""
-    command = [sys.executable, "-m", "pipelines.cli", "ingest", *map(str, sorted(folder.iterdir())), "--json"]
+    command = [sys.executable, "-m", "pipelines.cli", "--db", str(settings.db_path()), "ingest",
+               *map(str, sorted(folder.iterdir())), "--json"]
     if source:
         command += ["--source", source]
     if as_of:

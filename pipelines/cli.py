@@ -35,8 +35,7 @@ errors = Console(stderr=True, highlight=False, width=_WIDTH)
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.db:
-        os.environ["PMO_DB"] = str(Path(args.db).resolve())
+    args.db = Path(args.db).resolve() if args.db else settings.db_path()  # the warehouse, read once, passed down
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
@@ -136,17 +135,17 @@ def _writer(args: argparse.Namespace, what: str):
     or with --no-wait fail at once."""
     from pipelines.warehouse import writing
 
-    return writing(settings.db_path(), what, wait=not args.no_wait, notify=_say)
+    return writing(args.db, what, wait=not args.no_wait, notify=_say)
 
 
 def _say(message: str, _percent: float | None = None, /) -> None:
     errors.print(escape(message), soft_wrap=True)
 
 
-def _finish_owed_build() -> None:
+def _finish_owed_build(db: Path) -> None:
     from pipelines.ingest import finish_owed_build
 
-    finish_owed_build(notify=_say)
+    finish_owed_build(db, notify=_say)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -159,7 +158,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     with _writer(args, f"pmo ingest {load_names(expand(args.paths))}"), _progress_bar() as progress:
         results = ingest_paths(args.paths, source=args.source, as_of=args.as_of, strict=args.strict,
-                               mapping=args.mapping, baseline=args.baseline, sheet=args.sheet,
+                               mapping=args.mapping, baseline=args.baseline, sheet=args.sheet, db=args.db,
                                progress=progress)
     if args.json:
         print(json.dumps([asdict(r) for r in results], default=str, indent=1))
@@ -207,9 +206,9 @@ def _demo(args: argparse.Namespace) -> int:
         files = generate(args.out)
     console.print(f"generated {len(files)} files in {escape(str(args.out))}")
     with _writer(args, "pmo demo"), _progress_bar() as progress:
-        results = ingest_paths(files, progress=progress)
+        results = ingest_paths(files, db=args.db, progress=progress)
     _print_results(results)
-    console.print(f"warehouse: {escape(str(settings.db_path()))}")
+    console.print(f"warehouse: {escape(str(args.db))}")
     console.print("\n[bold]What to look for[/bold] (`pmo serve` opens the dashboard):")
     for story, note in STORY_NOTES.items():
         who = "" if note.startswith(STORIES[story]) else f"{STORIES[story]}  "  # a team's note starts with its name
@@ -221,7 +220,7 @@ def _build(args: argparse.Namespace) -> int:
     from pipelines.ingest import rebuild
 
     with _writer(args, "pmo build"):
-        counts = rebuild()
+        counts = rebuild(args.db)
     table = Table(title="Models built")
     table.add_column("model")
     table.add_column("rows", justify="right")
@@ -231,10 +230,10 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(_args: argparse.Namespace) -> int:
+def _status(args: argparse.Namespace) -> int:
     from pipelines.status import status
 
-    db = settings.db_path()
+    db = args.db
     if not db.exists():
         errors.print(f"no warehouse at {escape(str(db))} yet: run `pmo demo` or `pmo ingest FILES`", soft_wrap=True)
         return 1
@@ -270,9 +269,9 @@ def _freeze(args: argparse.Namespace) -> int:
 
     try:
         with _writer(args, f"pmo freeze --month {args.month}"):
-            _finish_owed_build()
+            _finish_owed_build(args.db)
             with console.status(f"freezing {escape(args.month)} as presented …"):
-                frozen = freeze(args.month, replace=args.replace)
+                frozen = freeze(args.month, replace=args.replace, db=args.db)
     except FreezeError as err:
         errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
         return 2
@@ -289,12 +288,13 @@ def _report(args: argparse.Namespace) -> int:
     from dashboard.pack import FORMATS, PackError, write_pack
 
     os.environ[FENCE_ENV] = "\x1f".join(args.portfolio)  # dashboard.db fences every query of the pack
+    os.environ["PMO_DB"] = str(args.db)  # the pack runs the dashboard's own code, which finds the warehouse there
 
     if args.out.suffix.lower() not in FORMATS:
         errors.print(f"[red]error:[/red] --out {escape(str(args.out))}: the suffix chooses the format, one of "
                      f"{', '.join(FORMATS)}", soft_wrap=True)
         return 2
-    _finish_owed_build()
+    _finish_owed_build(args.db)
     try:
         with console.status(f"writing the {escape(args.month)} review pack …"):
             pack = write_pack(args.month, args.out, lang=args.lang)
@@ -308,7 +308,7 @@ def _report(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from contract.accounts import accounts
 
-    signing_in = bool(accounts())
+    signing_in = bool(accounts(args.db))
     if args.host not in LOOPBACK and not signing_in and not args.no_auth:
         errors.print(f"[red]error:[/red] refusing to serve on {escape(args.host)} without accounts: anyone who "
                      "reaches the port could read everything and load files. Add one with `pmo user add NAME "
@@ -317,7 +317,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.host not in LOOPBACK and not signing_in:
         errors.print(f"[bold red]--no-auth: serving on {escape(args.host)} WITHOUT SIGN-IN; anyone who reaches "
                      "the port reads everything and loads files[/]", soft_wrap=True)
-    _finish_owed_build()  # e.g. a snapshot built by other code: a newer dashboard may read new columns
+    _finish_owed_build(args.db)  # e.g. a snapshot built by other code: a newer dashboard may read new columns
     app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
     streamlit = str(Path(sys.executable).with_name("streamlit"))  # not `-m`: a stray module in the cwd can't shadow it
     cmd = [streamlit, "run", str(app), "--server.address", args.host, "--server.port", str(args.port),
@@ -328,7 +328,8 @@ def _serve(args: argparse.Namespace) -> int:
     console.print(f"dashboard on http://{args.host}:{args.port}"
                   f"{' (sign-in required)' if signing_in else ''}  (Ctrl+C to stop)")
     sys.stdout.flush()
-    os.execv(streamlit, cmd)  # the server replaces this process: a signal to `pmo serve` reaches it
+    # the server replaces this process (a signal to `pmo serve` reaches it) and finds the warehouse in PMO_DB
+    os.execve(streamlit, cmd, {**os.environ, "PMO_DB": str(args.db)})
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -354,7 +355,7 @@ def _user_add(args: argparse.Namespace) -> int:
                 errors.print("[red]error:[/red] the passwords differ; nothing added")
                 return 2
     try:
-        account = add(args.name, args.role, password=password, portfolios=tuple(args.portfolio))
+        account = add(args.name, args.role, password=password, portfolios=tuple(args.portfolio), db=args.db)
     except AccountError as err:
         errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
         return 2
@@ -364,12 +365,12 @@ def _user_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _user_list(_args: argparse.Namespace) -> int:
+def _user_list(args: argparse.Namespace) -> int:
     from contract.accounts import accounts, users_file
 
-    found = accounts()
+    found = accounts(args.db)
     if not found:
-        console.print(f"no accounts ({escape(str(users_file().name))}): the dashboard runs open on 127.0.0.1 only")
+        console.print(f"no accounts ({escape(users_file(args.db).name)}): the dashboard runs open on 127.0.0.1 only")
         return 0
     table = Table(title="Accounts")
     for h in ("name", "role", "portfolios", "sign-in", "created"):
@@ -385,7 +386,7 @@ def _user_remove(args: argparse.Namespace) -> int:
     from contract.accounts import AccountError, remove
 
     try:
-        remove(args.name)
+        remove(args.name, args.db)
     except AccountError as err:
         errors.print(f"[red]error:[/red] {escape(str(err))}", soft_wrap=True)
         return 2

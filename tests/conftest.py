@@ -10,6 +10,8 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,12 +22,32 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO.parent / "shared" / "samples"
 
 
+@contextmanager
+def warehouse_at(db: Path) -> Iterator[Path]:
+    """The one way a test points `pmo` and the dashboard at a warehouse: PMO_DB is `db` inside the block, and as
+    it was after it (module fixtures use it directly, tests through `use_warehouse`)."""
+    previous = os.environ.get("PMO_DB")
+    os.environ["PMO_DB"] = str(db)
+    try:
+        yield db
+    finally:
+        if previous is None:
+            os.environ.pop("PMO_DB", None)
+        else:
+            os.environ["PMO_DB"] = previous
+
+
 @pytest.fixture
-def warehouse_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def use_warehouse() -> Iterator[Callable[[Path], Path]]:
+    """`use_warehouse(db)`: PMO_DB is `db` until the test ends."""
+    with ExitStack() as stack:
+        yield lambda db: stack.enter_context(warehouse_at(db))
+
+
+@pytest.fixture
+def warehouse_db(tmp_path: Path, use_warehouse: Callable[[Path], Path]) -> Path:
     """PMO_DB pointing at a fresh, not yet created warehouse in this test's temp folder."""
-    db = tmp_path / "warehouse" / "pmo.duckdb"
-    monkeypatch.setenv("PMO_DB", str(db))
-    return db
+    return use_warehouse(tmp_path / "warehouse" / "pmo.duckdb")
 
 
 @pytest.fixture(scope="session")

@@ -40,12 +40,11 @@ def assert_same_cells(before: dict[str, list[tuple]], after: dict[str, list[tupl
 
 
 @pytest.fixture
-def demo_copy(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def demo_copy(demo_db: Path, tmp_path: Path, use_warehouse) -> Path:
     db = tmp_path / "warehouse" / "pmo.duckdb"
     db.parent.mkdir()
     shutil.copy(demo_db, db)
-    monkeypatch.setenv("PMO_DB", str(db))
-    return db
+    return use_warehouse(db)
 
 
 def test_building_twice_gives_every_cell_of_every_mart_bit_identical(demo_copy: Path) -> None:

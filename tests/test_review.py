@@ -3,7 +3,6 @@ that restates it, then the pack (HTML, PDF, PPTX) still shows October as present
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import warehouse_at
 from pptx import Presentation
 
 from pipelines.cli import main as pmo
@@ -36,9 +36,7 @@ def review(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     db = folder / "warehouse" / "pmo.duckdb"
     db.parent.mkdir()
     shutil.copy(demo_db, db)
-    previous = os.environ.get("PMO_DB")
-    os.environ["PMO_DB"] = str(db)
-    try:
+    with warehouse_at(db):
         assert pmo(["build"]) == 0
         assert pmo(["freeze", "--month", MONTH]) == 0
         con = duckdb.connect(str(db), read_only=True)
@@ -57,11 +55,6 @@ def review(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
             assert pmo(["report", "--month", MONTH, "--out", str(out)]) == 0, suffix
         yield {"db": db, "packs": packs, "presented": cpi_shown(ev, ac), "now": cpi_shown(ev, ac + LATE),
                "folder": folder}
-    finally:
-        if previous is None:
-            os.environ.pop("PMO_DB", None)
-        else:
-            os.environ["PMO_DB"] = previous
 
 
 def test_freezing_again_is_refused_unless_replace_and_both_versions_stay_listed(review, capsys) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.samples
 
 @pytest.fixture(scope="module")
 def p6_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    from conftest import SAMPLES
+    from conftest import SAMPLES, warehouse_at
 
     if not SAMPLES.is_dir():
         pytest.skip(f"real sample exports not found at {SAMPLES} (they live beside the project, not in it)")
@@ -35,13 +34,8 @@ def p6_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     results = ingest.ingest_paths([SAMPLES / BASELINE], baseline=True, db=db)
     results += ingest.ingest_paths([SAMPLES / u for u in UPDATES], db=db)
     assert {r.status for r in results} == {"loaded"}, [r.message for r in results]
-    before = os.environ.get("PMO_DB")
-    os.environ["PMO_DB"] = str(db)
-    yield db
-    if before is None:
-        os.environ.pop("PMO_DB")
-    else:
-        os.environ["PMO_DB"] = before
+    with warehouse_at(db):
+        yield db
 
 
 def test_mart_milestone_slip_holds_the_known_slips(p6_db: Path) -> None:

@@ -38,8 +38,8 @@ def office(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def signed(office: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("PMO_DB", str(office))
+def signed(office: Path, use_warehouse):
+    use_warehouse(office)
     auth._failures.clear()  # every test starts with no failed sign-ins (AppTest sessions share one address)
 
     def sign_in(name: str, password: str = PASSWORD, page: str = "overview", **query: str) -> AppTest:
@@ -145,8 +145,9 @@ def test_a_limited_viewers_project_link_to_another_portfolio_says_unknown(signed
     assert other not in shown_text(at).replace("\\", "").replace(said, "")
 
 
-def test_the_pack_of_a_limited_reader_holds_only_its_portfolio(office: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("PMO_DB", str(office))
+def test_the_pack_of_a_limited_reader_holds_only_its_portfolio(office: Path, tmp_path: Path, use_warehouse,
+                                                                monkeypatch) -> None:
+    use_warehouse(office)
     out = tmp_path / "pack.html"
     with duckdb.connect(str(office), read_only=True) as con:
         month = con.execute("SELECT as_of_period FROM dim_report_date").fetchone()[0]

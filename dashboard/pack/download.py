@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from contract import settings
 from dashboard import auth
 from dashboard.filters import Filters
 from dashboard.i18n import language, t
@@ -36,7 +37,8 @@ class PackJob:
 def start(month: str, suffix: str, lang: str) -> PackJob:
     """`pmo report` for the month into a private temp folder, in its own process."""
     out = Path(tempfile.mkdtemp(prefix="pmo-pack-")) / f"review_{month}{suffix}"
-    command = [sys.executable, "-m", "pipelines.cli", "report", "--month", month, "--out", str(out), "--lang", lang,
+    command = [sys.executable, "-m", "pipelines.cli", "--db", str(settings.db_path()), "report", "--month", month,
+               "--out", str(out), "--lang", lang,
                *(f"--portfolio={p}" for p in auth.portfolios())]  # the pack holds what its reader may see
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return PackJob(month, out, process, time.monotonic())
