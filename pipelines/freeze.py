@@ -56,9 +56,8 @@ def month_end(month: str) -> date:
     return date(year, number, calendar.monthrange(year, number)[1])
 
 
-def freeze(month: str, *, replace: bool = False, db: Path | None = None) -> FrozenMonth:
-    """Freeze `month` as presented; return the new version's record."""
-    db = db or settings.db_path()
+def freeze(month: str, *, db: Path, replace: bool = False) -> FrozenMonth:
+    """Freeze `month` of the warehouse `db` as presented; return the new version's record."""
     if not _MONTH.fullmatch(month):
         raise FreezeError(f"--month {month!r}: expected YYYY-MM, e.g. 2026-10")
     if not db.exists():

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import duckdb
 
-from contract import settings
 from contract.batch import InputError, Progress, StagedBatch
 from contract.sources import LINEAGE_COLUMNS, LOAD_ORDER, MONEY, NUMBER, SOURCES
 from pipelines import warehouse
@@ -77,10 +76,9 @@ def file_hash(path: Path) -> str:
 
 def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: date | None = None,
                  strict: bool = False, mapping: str | None = None, baseline: bool = False, sheet: str | None = None,
-                 db: Path | None = None, progress: Progress | None = None) -> list[LoadResult]:
-    """Load every file (folders expanded), referenced sources first; rebuild and publish the marts once.
-    Holds the writer lock throughout, so the cross-file checks see every earlier load's commit."""
-    db = db or settings.db_path()
+                 db: Path, progress: Progress | None = None) -> list[LoadResult]:
+    """Load every file (folders expanded) into the warehouse `db`, referenced sources first; rebuild and publish
+    the marts once. Holds the writer lock throughout, so the cross-file checks see every earlier load's commit."""
     files = sorted(expand(paths), key=_load_rank)
     with warehouse.writing(db, f"loading {load_names(files)}"):
         with warehouse.connect(db):  # create the file and schema before any scratch connection attaches it
@@ -102,7 +100,7 @@ def load_names(files: list[Path], shown: int = 3) -> str:
     return names + (f" and {len(files) - shown} more" if len(files) > shown else "") if files else "nothing"
 
 
-def rebuild(db: Path | None = None, *, progress: Progress | None = None) -> dict[str, int]:
+def rebuild(db: Path, *, progress: Progress | None = None) -> dict[str, int]:
     """Rebuild staging and marts from raw in one transaction, then publish a snapshot for readers."""
     from pipelines.build import build
 
@@ -120,10 +118,9 @@ def rebuild(db: Path | None = None, *, progress: Progress | None = None) -> dict
     return counts
 
 
-def finish_owed_build(db: Path | None = None, *, notify: Progress | None = None) -> str | None:
+def finish_owed_build(db: Path, *, notify: Progress | None = None) -> str | None:
     """Rebuild and publish when a killed or crashed process left the published snapshot behind the raw layer
     (or it was built by other code); returns why, None when nothing was owed. No warehouse, nothing to do."""
-    db = db or settings.db_path()
     if not db.exists():
         return None
     with warehouse.writing(db, "finishing an owed build", notify=notify):

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import duckdb
 
-from contract import settings
 from contract.layout import current_snapshot, published_dir
 from contract.sources import LINEAGE_COLUMNS, SOURCES
 from pipelines import build
@@ -120,9 +119,8 @@ def _retype_raw_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The pipelines' read-write connection; creates the file and schema on first use."""
-    path = path or settings.db_path()
+def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The pipelines' read-write connection to the warehouse `path`; creates the file and schema on first use."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     try:
@@ -146,11 +144,11 @@ def lock_file(path: Path) -> Path:
 
 
 @contextmanager
-def writing(path: Path | None = None, what: str = "writing", *, wait: bool = True,
+def writing(path: Path, what: str = "writing", *, wait: bool = True,
             notify: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the warehouse's writer lock for the block (re-entrant within a process). When another process
     holds it: `notify` the message once and wait, or raise WarehouseBusy with it when `wait` is False."""
-    path = (path or settings.db_path()).resolve()
+    path = path.resolve()
     if held := _HELD.get(path):
         held[1] += 1
         try:
@@ -190,9 +188,9 @@ def _try_lock(fd: int, kind: int) -> bool:
     return True
 
 
-def holder(path: Path | None = None) -> str | None:
+def holder(path: Path) -> str | None:
     """What holds the writer lock ("loading a.csv since 2026-12-04 10:42, pid 123"), None when it is free."""
-    path = (path or settings.db_path()).resolve()
+    path = path.resolve()
     if held := _HELD.get(path):
         return str(held[2])
     try:
@@ -231,7 +229,7 @@ def raw_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def published_behind(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> str | None:
+def published_behind(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     """Why the published snapshot is not what the warehouse (`con`) would publish now, or None when it is:
     no snapshot yet, one built by other code, or one built before the last change of the raw layer."""
     snapshot = current_snapshot(path)
@@ -269,7 +267,7 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def publish(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
+def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Copy every table and view except raw_* and stg_* into a new immutable snapshot; return its version."""
     folder = published_dir(path)
     folder.mkdir(parents=True, exist_ok=True)

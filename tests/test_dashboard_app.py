@@ -251,7 +251,7 @@ def upload(name: str, text: str) -> AppTest:
 
 def test_two_different_files_of_the_same_name_are_both_kept_and_loaded(warehouse_db: Path, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")])
+    ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")], db=warehouse_db)
     header = "employee_id,project_id,work_date,hours,activity,billable\n"
     ann = upload("timesheets.csv", header + "E1,P1,2026-03-02,8,build,yes\n")  # two people, one name
     bob = upload("timesheets.csv", header + "E2,P1,2026-03-03,4,test,yes\n")
@@ -369,13 +369,13 @@ def test_data_quality_shows_the_demo_export_that_failed_the_gate(demo_db) -> Non
 
 def test_data_quality_lists_rows_a_later_load_replaced(warehouse_db: Path, tmp_path: Path) -> None:
     header = "employee_id,project_id,work_date,hours,activity,billable\n"
-    ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")])
+    ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")], db=warehouse_db)
     ingest_paths([sf.write(tmp_path / "a", "timesheets", header + "E1,P1,2026-03-02,8,build,yes\n"
-                           "E2,P1,2026-03-03,4,test,yes\n")])
+                           "E2,P1,2026-03-03,4,test,yes\n")], db=warehouse_db)
     fix = tmp_path / "b" / "timesheets_fix.csv"
     fix.parent.mkdir()
     fix.write_text(header + "E2,P1,2026-03-03,5,test,yes\n")
-    ingest_paths([fix])
+    ingest_paths([fix], db=warehouse_db)
     at = app("data_quality")
     assert not at.exception
     replaced = next(d.value for d in at.dataframe if "rows_replaced" in d.value.columns)
@@ -450,7 +450,7 @@ def test_the_overview_says_so_instead_of_adding_up_two_currencies(warehouse_db: 
     status = tmp_path / "in" / "status.csv"
     status.write_text("project_id,report_date,percent_complete,overall_rag,as_of_date\n"
                       "P1,2026-01-30,50,green,2026-01-31\nP2,2026-01-30,40,amber,2026-01-31\n")
-    ingest_paths([projects, budgets, status])
+    ingest_paths([projects, budgets, status], db=warehouse_db)
     at = app("overview")
     tiles = {m.label: m.value for m in at.metric}
     assert [tiles[i18n.EN[k]] for k in ("ov.eac_bac", "ov.cpi", "ov.spi")] == [i18n.EN["ui.unknown"]] * 3

@@ -156,7 +156,7 @@ def test_an_xml_declaring_a_dtd_is_refused_for_safety_naming_the_file(tmp_path: 
                                                                        doctype: str) -> None:
     path = tmp_path / "plan_with_dtd.xml"
     path.write_text(MSPDI_MINI.replace("<!-- exported -->", doctype), encoding="utf-8")
-    (result,) = ingest.ingest_paths([path])
+    (result,) = ingest.ingest_paths([path], db=warehouse_db)
     assert result.status == "rejected" and result.file == "plan_with_dtd.xml"
     assert "DTDs are refused for safety" in result.message and "unsupported" not in result.message
 
@@ -217,7 +217,7 @@ def test_withheld_cells_load_empty_and_are_kept_in_quarantine(tmp_path: Path, wa
                     "A1,01.02.2026,30.06.2026,1.1,Live\n"
                     "A2,01.03.2026,30.07.2026,Withheld: commercial,Live\n"
                     "A3,01.04.2026,30.09.2026,twelve,Live\n", encoding="utf-8")
-    (result,) = ingest.ingest_paths([data], mapping=str(preset))
+    (result,) = ingest.ingest_paths([data], mapping=str(preset), db=warehouse_db)
     # A2's budget is withheld: the project loads with no BAC (never 0); A3's 'twelve' is an error: held back.
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 2, 1)
     assert query(warehouse_db, "SELECT project_id, budget_at_completion FROM raw_projects ORDER BY 1") == \
@@ -295,8 +295,8 @@ def test_p6_update_without_a_stored_baseline_uses_the_planned_dates(con, samples
 @pytest.mark.samples
 def test_p6_baseline_then_updates_give_the_known_slips(samples: Path, warehouse_db: Path) -> None:
     """SPEC duty 1 on a real project: baseline loaded with --baseline, two monthly updates after it."""
-    results = ingest.ingest_paths([samples / BASELINE], baseline=True)
-    results += ingest.ingest_paths([samples / UPDATE_1121, samples / UPDATE_1204])
+    results = ingest.ingest_paths([samples / BASELINE], baseline=True, db=warehouse_db)
+    results += ingest.ingest_paths([samples / UPDATE_1121, samples / UPDATE_1204], db=warehouse_db)
     assert {r.status for r in results} == {"loaded"}, [r.message for r in results]
     slips = {(m, d): (b, f, s) for m, d, b, f, s in query(warehouse_db, """
         SELECT milestone_id, as_of_date, baseline_date, forecast_date, forecast_date - baseline_date
@@ -385,7 +385,7 @@ def test_uk_gmpp_stages_every_project_with_its_rag_and_withholds_foi_cells(con, 
 
 @pytest.mark.samples
 def test_uk_gmpp_loads_through_the_gate_with_withheld_cells_quarantined(samples: Path, warehouse_db: Path) -> None:
-    results = {r.source: r for r in ingest.ingest_paths([samples / "uk_2023.csv"])}
+    results = {r.source: r for r in ingest.ingest_paths([samples / "uk_2023.csv"], db=warehouse_db)}
     assert results["status"].status == "loaded", results["status"].message
     # The one project whose published end date (20.01.2023) is before its start (20.02.2023) is held back
     # with that reason; every other project loads with its withheld cells empty, never 0.
@@ -466,7 +466,8 @@ def test_sip_effort_log_needs_its_dates_file(con, samples: Path, tmp_path: Path)
 @pytest.mark.samples
 def test_sip_effort_log_loads_through_the_gate_with_multi_day_efforts_quarantined(samples: Path,
                                                                                   warehouse_db: Path) -> None:
-    results = {r.source: r for r in ingest.ingest_paths([samples / "Sip-task-info.csv", samples / "est-act-dates.csv"])}
+    results = {r.source: r for r in ingest.ingest_paths([samples / "Sip-task-info.csv", samples / "est-act-dates.csv"],
+                                                        db=warehouse_db)}
     assert (results["projects"].status, results["people"].status) == ("loaded", "loaded")
     sheet = results["timesheets"]
     assert sheet.status == "loaded_with_quarantine" and sheet.rows_read == 12299

@@ -156,7 +156,7 @@ def test_text_that_looks_like_markup_is_printed_literally(loaded: Path, tmp_path
 def test_row_failures_are_quarantined_with_row_and_rule(loaded: Path, tmp_path: Path, case: str, text: str,
                                                         rule: str) -> None:
     path = sf.write(tmp_path / "in", "timesheets", text)
-    [result] = ingest.ingest_paths([path])
+    [result] = ingest.ingest_paths([path], db=loaded)
     assert result.status == "loaded_with_quarantine", result.message
     con = duckdb.connect(str(loaded), read_only=True)
     quarantined = con.execute("SELECT source_row, rule, record FROM quarantine ORDER BY source_row").fetchall()
@@ -169,19 +169,19 @@ def test_row_failures_are_quarantined_with_row_and_rule(loaded: Path, tmp_path: 
 
 def test_same_file_twice_leaves_the_warehouse_identical(loaded: Path, tmp_path: Path) -> None:
     path = sf.write(tmp_path / "in", "timesheets")
-    ingest.ingest_paths([path])
+    ingest.ingest_paths([path], db=loaded)
     first = dump(loaded)
-    [again] = ingest.ingest_paths([path])
+    [again] = ingest.ingest_paths([path], db=loaded)
     assert again.status == "unchanged"
     assert dump(loaded) == first
 
 
 def test_corrected_export_replaces_the_rows_it_corrects(loaded: Path, tmp_path: Path) -> None:
     path = sf.write(tmp_path / "in", "timesheets")
-    ingest.ingest_paths([path])
+    ingest.ingest_paths([path], db=loaded)
     corrected = "employee_id,project_id,work_date,hours,activity,billable\nE1,P1,2026-03-02,6,build,yes\n"
     path.write_text(corrected)
-    [result] = ingest.ingest_paths([path])
+    [result] = ingest.ingest_paths([path], db=loaded)
     assert result.status == "loaded"
     con = duckdb.connect(str(loaded), read_only=True)
     assert con.execute("SELECT employee_id, project_id, hours FROM raw_timesheets").fetchall() == [("E1", "P1", 6.0)]
@@ -194,9 +194,9 @@ def test_snapshots_keep_history_and_a_corrected_snapshot_replaces_its_as_of(load
     october = sf.write(tmp_path / "in", "risks", header + "P1,R1,Vendor,2,2,open\nP1,R2,Skills,3,3,open\n",
                        name="risks_2026-10.csv")
     november = sf.write(tmp_path / "in", "risks", header + "P1,R1,Vendor,4,4,open\n", name="risks_2026-11-30.csv")
-    ingest.ingest_paths([october, november])
+    ingest.ingest_paths([october, november], db=loaded)
     fixed = sf.write(tmp_path / "in", "risks", header + "P1,R1,Vendor,3,2,open\n", name="risks_fixed_2026-10-31.csv")
-    ingest.ingest_paths([fixed])
+    ingest.ingest_paths([fixed], db=loaded)
     con = duckdb.connect(str(loaded), read_only=True)
     assert con.execute("SELECT as_of_date::VARCHAR, risk_id, probability FROM raw_risks ORDER BY 1, 2").fetchall() == [
         ("2026-10-31", "R1", 3), ("2026-11-30", "R1", 4)]
@@ -205,7 +205,7 @@ def test_snapshots_keep_history_and_a_corrected_snapshot_replaces_its_as_of(load
 def test_a_failure_after_the_delete_leaves_the_warehouse_unchanged(loaded: Path, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     path = sf.write(tmp_path / "in", "timesheets")
-    ingest.ingest_paths([path])
+    ingest.ingest_paths([path], db=loaded)
     before = dump(loaded)
     path.write_text("employee_id,project_id,work_date,hours\nE1,P1,2026-03-02,6\n")
     steps = []
@@ -222,7 +222,7 @@ def test_a_failure_after_the_delete_leaves_the_warehouse_unchanged(loaded: Path,
     monkeypatch.setattr(ingest, "_replace_rows", replace)
     monkeypatch.setattr(ingest, "_insert_rows", insert)
     with pytest.raises(RuntimeError, match="injected"):
-        ingest.ingest_paths([path])
+        ingest.ingest_paths([path], db=loaded)
     assert steps == ["old rows deleted", "insert"]
     assert dump(loaded) == before
 
@@ -235,7 +235,7 @@ def test_gb18030_with_chinese_headers_and_semicolon_cp1252(loaded: Path, tmp_pat
     western.write_bytes("lesson_id;project_id;recorded_date;category;description\n"
                         "L9;P2;2026-03-01;supplier;Café supplier's invoices arrived late – 3 weeks\n"
                         .encode("cp1252"))
-    results = ingest.ingest_paths([chinese, western])
+    results = ingest.ingest_paths([chinese, western], db=loaded)
     assert [r.status for r in results] == ["loaded", "loaded"], [r.message for r in results]
     con = duckdb.connect(str(loaded), read_only=True)
     assert con.execute("SELECT employee_id, hours, activity FROM raw_timesheets ORDER BY 1").fetchall() == [
@@ -275,7 +275,8 @@ def test_a_large_file_reports_the_percentage_of_its_long_statements(loaded: Path
     duckdb.sql("SELECT 'E1' AS employee_id, 'P1' AS project_id, DATE '2025-01-01' + CAST(i % 300 AS INTEGER) "
                "AS work_date, 1 AS hours, 'a' || i AS activity FROM range(1500000) t(i)").write_csv(str(path))
     seen: list[tuple[str, float | None]] = []
-    [result] = ingest.ingest_paths([path], progress=lambda message, percent=None: seen.append((message, percent)))
+    [result] = ingest.ingest_paths([path], db=loaded,
+                                   progress=lambda message, percent=None: seen.append((message, percent)))
     assert result.status in ("loaded", "loaded_with_quarantine"), result.message
     phases = [m for m, p in seen if p is None]
     assert phases[:2] == ["timesheets.csv: reading", "timesheets.csv: typing 1,500,000 timesheets rows"]
@@ -291,7 +292,7 @@ def test_a_row_with_more_fields_than_the_header_is_quarantined_not_cut(loaded: P
             "E1,P2,2026-03-03,2,design, review with the client,no\n"
             "E2,P1,2026-03-03,4,test,yes\n")
     path = sf.write(tmp_path / "in", "timesheets", text)
-    (result,) = ingest.ingest_paths([path])
+    (result,) = ingest.ingest_paths([path], db=loaded)
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 2, 1)
     con = duckdb.connect(str(loaded), read_only=True)
     row, record = con.execute("SELECT source_row, record FROM quarantine WHERE rule = 'row_has_no_extra_fields'"
@@ -300,7 +301,7 @@ def test_a_row_with_more_fields_than_the_header_is_quarantined_not_cut(loaded: P
     assert row == 2 and '"_extra_fields":"no"' in record.replace(" ", "") and "review with the client" in record
     assert count(loaded, "SELECT count(*) FROM raw_timesheets") == 2
     other_day = text.replace("2026-03-03,4", "2026-03-04,4")  # another file: not "unchanged"
-    (strict,) = ingest.ingest_paths([sf.write(tmp_path / "strict", "timesheets", other_day)], strict=True)
+    (strict,) = ingest.ingest_paths([sf.write(tmp_path / "strict", "timesheets", other_day)], strict=True, db=loaded)
     assert strict.status == "rejected"
 
 
@@ -316,7 +317,7 @@ def test_scratch_a_killed_load_left_is_cleaned_by_the_next_run_but_not_a_running
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "budgets")])
+        (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "budgets")], db=loaded)
         assert result.status == "loaded"
         assert not left.exists() and running.exists()
     finally:
@@ -329,7 +330,7 @@ def test_a_line_over_the_length_limit_is_quarantined_and_the_rest_loads(loaded: 
     huge = "E1,P2,2026-03-03,2," + "x" * 2_000_000 + ",no"
     text = (f"employee_id,project_id,work_date,hours,activity,billable\nE1,P1,2026-03-02,8,build,yes\n{huge}\n"
             "E2,P1,2026-03-03,4,test,yes\n")
-    (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "timesheets", text)])
+    (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "timesheets", text)], db=loaded)
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 2, 1)
     with duckdb.connect(str(loaded), read_only=True) as con:
         assert con.execute("SELECT employee_id, activity FROM raw_timesheets ORDER BY _source_row").fetchall() == \
@@ -346,7 +347,7 @@ def test_a_cell_over_the_length_limit_quarantines_its_row(loaded: Path, tmp_path
     """[limits] max_cell_chars = 32,767 (an Excel cell's limit): a 40,000-character activity."""
     text = ("employee_id,project_id,work_date,hours,activity,billable\nE1,P1,2026-03-02,8,build,yes\n"
             f"E2,P1,2026-03-03,4,{'y' * 40_000},yes\n")
-    (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "timesheets", text)])
+    (result,) = ingest.ingest_paths([sf.write(tmp_path / "in", "timesheets", text)], db=loaded)
     assert (result.status, result.rows_loaded, result.rows_quarantined) == ("loaded_with_quarantine", 1, 1)
     check = next(c for c in result.checks if c["rule"] == "text_at_most_32767_characters")
     assert (check["success"], check["unexpected_count"]) == (False, 1)
@@ -357,7 +358,7 @@ def test_a_single_line_of_megabytes_is_refused_at_once(loaded: Path, tmp_path: P
     path = tmp_path / "timesheets.csv"
     path.write_text("x," * 25_000_000)  # 50 MB, no line break: not a table
     start = time.monotonic()
-    (result,) = ingest.ingest_paths([path])
+    (result,) = ingest.ingest_paths([path], db=loaded)
     assert result.status == "rejected" and "no line break in the first 65,536 bytes" in result.message
     assert time.monotonic() - start < 30  # was 297 s of CPU; generous on a loaded CI machine
 
@@ -397,12 +398,12 @@ def test_a_workbook_over_a_limit_is_refused_before_it_can_exhaust_the_machine(
     path = timesheet_workbook(tmp_path / "timesheets.xlsx", 3_000)
     before = dump(loaded, skip=AUDIT)
     limits(tmp_path, monkeypatch, **limit)
-    (result,) = ingest.ingest_paths([path])
+    (result,) = ingest.ingest_paths([path], db=loaded)
     assert result.status == "rejected" and expected in result.message, result.message
     assert "Traceback" not in result.message
     assert dump(loaded, skip=AUDIT) == before
     monkeypatch.delenv("PMO_CONFIG")
-    (result,) = ingest.ingest_paths([path])  # within the limits of pmo.toml it loads
+    (result,) = ingest.ingest_paths([path], db=loaded)  # within the limits of pmo.toml it loads
     assert (result.status, result.rows_loaded) == ("loaded", 3_000)
 
 
@@ -422,13 +423,13 @@ def test_replaced_rows_are_accounted_per_load_and_counts_reconcile(loaded: Path,
     header = "employee_id,project_id,work_date,hours,activity,billable\n"
     march = sf.write(tmp_path / "a", "timesheets", header + "E1,P1,2026-03-02,8,build,yes\n"
                      "E1,P2,2026-03-02,2,design,no\nE2,P1,2026-03-03,4,test,yes\n")
-    (first,) = ingest.ingest_paths([march])
+    (first,) = ingest.ingest_paths([march], db=loaded)
     fix = tmp_path / "b" / "timesheets_fix.csv"  # another file: one row of the same grain, one new
     fix.parent.mkdir()
     fix.write_text(header + "E2,P1,2026-03-03,5,test,yes\nE2,P1,2026-03-04,3,test,yes\n")
-    (second,) = ingest.ingest_paths([fix])
+    (second,) = ingest.ingest_paths([fix], db=loaded)
     corrected = sf.write(tmp_path / "c", "timesheets", header + "E1,P1,2026-03-02,7,build,yes\n")  # same name
-    (third,) = ingest.ingest_paths([corrected])
+    (third,) = ingest.ingest_paths([corrected], db=loaded)
     with duckdb.connect(str(loaded), read_only=True) as con:
         assert con.execute("SELECT load_id, replaced_load_id, rule, rows FROM load_replaced ORDER BY ALL"
                            ).fetchall() == sorted([(second.load_id, first.load_id, "same_grain", 1),

@@ -92,7 +92,7 @@ def test_a_rejected_file_changes_no_mart_only_the_load_log(demo_copy: Path, tmp_
     path = tmp_path / "in" / name
     path.parent.mkdir()
     path.write_bytes(text.encode("latin-1"))
-    (result,) = ingest.ingest_paths([path], source="budgets")
+    (result,) = ingest.ingest_paths([path], source="budgets", db=demo_copy)
     assert result.status == "rejected"
     assert_same_cells(before, marts(demo_copy))
     con = duckdb.connect(str(demo_copy), read_only=True)
@@ -105,6 +105,6 @@ def test_a_rejected_file_changes_no_mart_only_the_load_log(demo_copy: Path, tmp_
 
 def test_reloading_an_identical_file_changes_nothing(demo_copy: Path, demo_files: Path) -> None:
     before = marts(demo_copy)
-    (result,) = ingest.ingest_paths([demo_files / "budgets.csv"])
+    (result,) = ingest.ingest_paths([demo_files / "budgets.csv"], db=demo_copy)
     assert result.status == "unchanged"
     assert_same_cells(before, marts(demo_copy))
