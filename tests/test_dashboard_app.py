@@ -506,3 +506,19 @@ def test_a_register_short_of_quarantined_rows_says_so(demo_db: Path) -> None:
     warned = [w.value for w in app("project_detail", project="PRJ-006").warning]
     assert i18n.EN["pd.quarantined"].format(rows=2, rules="impact\\_between\\_1\\_and\\_5") in warned, warned
     assert not [w.value for w in app("project_detail", project="PRJ-001").warning]
+
+
+def test_the_what_changed_list_sends_its_first_rows_and_says_how_many_there_are(demo_db: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """At large scale "what changed" runs to tens of thousands of rows: the page sends SCREEN_ROWS of them (20
+    here), RAG moves first, and says how many the download holds."""
+    from dashboard.filters import Filters
+    from dashboard.metrics import overview
+
+    monkeypatch.setattr(ui, "SCREEN_ROWS", 20)
+    at = app("overview")
+    sent = next(d.value for d in at.dataframe if "cause" in d.value.columns)
+    total = len(overview.changes(Filters(period=latest_period())))
+    assert total > 20 and len(sent) == 20
+    assert sent["kind"].iloc[0] == i18n.EN["ov.change.rag"]
+    assert i18n.EN["ui.rows_capped"].format(shown="20", total=f"{total:,}") in [c.value for c in at.caption]

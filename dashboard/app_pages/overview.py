@@ -63,5 +63,7 @@ else:
     kinds = st.pills(t("col.kind"), list(counts_by_kind.index), selection_mode="multi", key="overview_change_kinds",
                      format_func=lambda k: f"{k} ({counts_by_kind[k]})", label_visibility="collapsed")
     shown = changes[changes["kind"].isin(kinds)] if kinds else changes
-    ui.table(shown, key="overview_changes", file_stem=f"changes_{before}_{f.period}",
+    # a large portfolio moves by tens of thousands of rows: the page sends the first ones (RAG moves, then the
+    # largest slips and EAC moves first), the pills narrow it by kind and the downloads hold every row
+    ui.table(shown, key="overview_changes", file_stem=f"changes_{before}_{f.period}", max_rows=ui.SCREEN_ROWS,
              column_config={"cause": st.column_config.TextColumn(t("col.cause"), width="large")}, wrap=True)
