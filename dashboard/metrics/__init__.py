@@ -24,3 +24,11 @@ def comparison_params(f: Filters) -> dict[str, object]:
     """$previous and $previous_end for queries comparing $period with the month before."""
     before = previous_period(f.period)
     return {"previous": before, "previous_end": month_end(before)}
+
+
+def settings() -> dict[str, float]:
+    """Numeric settings of the configuration the current snapshot was built with (cfg_setting): the thresholds the
+    analysis pages share."""
+    df = db.run("analysis_settings")
+    df = df[df["num"].notna()]
+    return dict(zip(df["key"], df["num"].astype(float), strict=True))

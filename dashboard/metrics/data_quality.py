@@ -7,7 +7,7 @@ import pandas as pd
 from contract.sources import SOURCES
 from dashboard import db
 from dashboard.i18n import t
-from dashboard.metrics.performance import settings
+from dashboard.metrics import settings
 from dashboard.ui import Tile, fmt_int
 
 QUARANTINE_ROWS = 5_000

@@ -8,7 +8,7 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
-from dashboard.metrics.performance import settings
+from dashboard.metrics import settings
 from dashboard.ui import Tile, fmt_int, fmt_pct
 
 STATES = ("present", "stale", "missing")

@@ -1,5 +1,5 @@
 """Performance evaluation (PEO duty 7): health-score ranking with its weighted drivers, computed vs declared RAG,
-the EVM summary and team performance. Also the settings the analysis pages share (`settings()`)."""
+the EVM summary and team performance."""
 
 from __future__ import annotations
 
@@ -15,13 +15,6 @@ DRIVERS = ("cost", "schedule", "risk", "quality", "freshness")
 _DRIVER_GATES = {"cost": ("budgets", "status"), "schedule": ("budgets", "status"), "risk": ("risks",),
                  "quality": ("quality",), "freshness": ()}
 _DRIVER_GAPS = {"risk": "why.no_risk_register", "quality": "why.no_checks", "freshness": "why.complete"}
-
-
-def settings() -> dict[str, float]:
-    """Numeric settings of the configuration the current snapshot was built with (cfg_setting)."""
-    df = db.run("analysis_settings")
-    df = df[df["num"].notna()]
-    return dict(zip(df["key"], df["num"].astype(float), strict=True))
 
 
 def weights() -> dict[str, float]:

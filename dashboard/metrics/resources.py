@@ -10,8 +10,7 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters, month_end
 from dashboard.i18n import t
-from dashboard.metrics import previous
-from dashboard.metrics.performance import settings
+from dashboard.metrics import previous, settings
 from dashboard.ui import Tile, change, fmt_int, fmt_pct, month_label
 
 SUMS = ["hours_logged", "capacity_hours", "billable_hours"]

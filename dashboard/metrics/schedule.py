@@ -14,8 +14,7 @@ import pandas as pd
 from dashboard import db
 from dashboard.filters import Filters
 from dashboard.i18n import t
-from dashboard.metrics import comparison_params, portfolio_total
-from dashboard.metrics.performance import settings
+from dashboard.metrics import comparison_params, portfolio_total, settings
 from dashboard.ui import Tile, fmt_int, fmt_pct, fmt_ratio, is_known
 
 
