@@ -38,6 +38,12 @@ def is_rag(column: object) -> bool:
     return str(column) == "rag" or str(column).endswith("_rag")
 
 
+def is_date_only(values: pd.Series) -> bool:
+    """A datetime column whose every value is a midnight: shown and exported as a date."""
+    known = values.dropna()
+    return bool((known == known.dt.normalize()).all())
+
+
 def currency_of(df: pd.DataFrame) -> str | None:
     """The one currency of the frame's `currency` column (or of a roll-up's `currencies` lists); None when it has
     none or several (then every row's amount stands beside its own currency, never summed)."""
@@ -84,8 +90,7 @@ def words(df: pd.DataFrame) -> dict[str, dict[Any, str]]:
 def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     """The frame as shown: codes of the known closed vocabularies replaced by their words (RAG codes stay codes:
     the screen colours them, see ui.table)."""
-    mapped = {c: w for c, w in words(df).items() if not is_rag(c)}
-    return df.assign(**{c: df[c].map(lambda v, w=w: w.get(v, v)) for c, w in mapped.items()}) if mapped else df
+    return _codes_as_words(df, words(df))
 
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:
@@ -93,8 +98,14 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
     return _labelled(df, words(df), {str(c): header(c) for c in df.columns})
 
 
+def _codes_as_words(df: pd.DataFrame, codes: dict[str, dict[Any, str]]) -> pd.DataFrame:
+    """`df` with each non-RAG column's known codes replaced by their words."""
+    mapped = {c: w for c, w in codes.items() if not is_rag(c)}
+    return df.assign(**{c: df[c].map(lambda v, w=w: w.get(v, v)) for c, w in mapped.items()}) if mapped else df
+
+
 def _labelled(df: pd.DataFrame, codes: dict[str, dict[Any, str]], headers: dict[str, str]) -> pd.DataFrame:
-    out = df.assign(**{c: df[c].map(lambda v, w=w: w.get(v, v)) for c, w in codes.items() if not is_rag(c)})
+    out = _codes_as_words(df, codes).copy()
     for column in (c for c in codes if is_rag(c)):
         out[column] = df[column].map(lambda v, w=codes[column]: w["grey"] if pd.isna(v) else w.get(v, v))
     return out.rename(columns=lambda c: headers.get(str(c), str(c)))
@@ -150,8 +161,7 @@ def _excel_format(values: pd.Series, currency: str | None) -> str | None:
     if name in WHOLE_COLUMNS:
         return "#,##0"
     if pd.api.types.is_datetime64_any_dtype(values):
-        dates = values.dropna()
-        return "yyyy-mm-dd" if (dates == dates.dt.normalize()).all() else "yyyy-mm-dd hh:mm"
+        return "yyyy-mm-dd" if is_date_only(values) else "yyyy-mm-dd hh:mm"
     return None
 
 

@@ -204,10 +204,10 @@ def _column_config(df: pd.DataFrame) -> dict[str, Any]:
     zh, currency = language() == "zh", tables.currency_of(df)
     config: dict[str, Any] = {}
     for column in df.columns:
-        name, known, values = str(column), t(f"col.{column}"), df[column].dropna()
+        name, known = str(column), t(f"col.{column}")
         label = None if known == f"col.{column}" else known
         if pd.api.types.is_datetime64_any_dtype(df[column]):
-            if (values == values.dt.normalize()).all():
+            if tables.is_date_only(df[column]):
                 config[name] = st.column_config.DateColumn(label, format="YYYY年M月D日" if zh else "D MMM YYYY")
             else:
                 config[name] = st.column_config.DatetimeColumn(
