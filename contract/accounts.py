@@ -22,8 +22,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from contract import settings
-
 ROLES = ("viewer", "analyst", "admin")
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 _MAXMEM = 64 * 2**20
@@ -50,12 +48,11 @@ class Account:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def users_file(db: Path | None = None) -> Path:
-    db = db or settings.db_path()
+def users_file(db: Path) -> Path:
     return db.with_name(db.name + ".users.json")
 
 
-def accounts(db: Path | None = None) -> dict[str, Account]:
+def accounts(db: Path) -> dict[str, Account]:
     """Every account by name; {} when there are none (the dashboard then runs open, on 127.0.0.1 only)."""
     path = users_file(db)
     try:
@@ -67,7 +64,7 @@ def accounts(db: Path | None = None) -> dict[str, Account]:
 
 
 def add(name: str, role: str, *, password: str | None, portfolios: tuple[str, ...] = (),
-        db: Path | None = None) -> Account:
+        db: Path) -> Account:
     """A new account; `password` None makes an SSO account (signs in through st.login only)."""
     if not _NAME.fullmatch(name):
         raise AccountError(f"{name!r}: a name is 1-100 letters, digits and . _ @ + - (an e-mail address for --sso)")
@@ -85,7 +82,7 @@ def add(name: str, role: str, *, password: str | None, portfolios: tuple[str, ..
     return account
 
 
-def remove(name: str, db: Path | None = None) -> None:
+def remove(name: str, db: Path) -> None:
     found = accounts(db)
     if name not in found:
         raise AccountError(f"no account {name!r}")
@@ -93,7 +90,7 @@ def remove(name: str, db: Path | None = None) -> None:
     _save(found, db)
 
 
-def verify(name: str, password: str, db: Path | None = None) -> Account | None:
+def verify(name: str, password: str, db: Path) -> Account | None:
     """The account when `password` is its password; None otherwise (unknown name, SSO account, wrong password)."""
     account = accounts(db).get(name)
     if account is None or account.sso:
@@ -106,7 +103,7 @@ def _hash(password: str, salt: str) -> str:
     return hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), maxmem=_MAXMEM, **_SCRYPT).hex()
 
 
-def _save(found: dict[str, Account], db: Path | None) -> None:
+def _save(found: dict[str, Account], db: Path) -> None:
     path = users_file(db)
     path.parent.mkdir(parents=True, exist_ok=True)
     users = {a.name: {k: v for k, v in asdict(a).items() if k != "name"} for a in found.values()}

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract import settings
 
-
-def published_dir(path: Path | None = None) -> Path:
-    path = path or settings.db_path()
+def published_dir(path: Path) -> Path:
     return path.with_name(path.name + ".published")
 
 
-def current_snapshot(path: Path | None = None) -> tuple[int, Path] | None:
+def current_snapshot(path: Path) -> tuple[int, Path] | None:
     """(version, file) of the newest published snapshot, or None before the first build."""
     pointer = published_dir(path) / "CURRENT"
     try:

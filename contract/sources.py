@@ -47,6 +47,9 @@ class Source:
     snapshot: bool = False  # keeps history per as_of_date
     description: str = ""
     references: dict[str, str] = field(default_factory=dict)  # column -> referenced source
+    # grain column -> the SQL macro (pipelines/models/_macros.sql) that normalises its values before staging
+    # compares them, so 'Business Case' and 'business case' are one document; others compare as written
+    keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def table(self) -> str:
@@ -119,7 +122,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("cost_category", TEXT, "category", "cost type", "费用类别"),
         R("planned_cost", MONEY, "plan", "planned", "budget", "计划成本", "预算金额"),
         C("actual_cost", MONEY, "actual", "actuals", "实际成本"),
-    ), references={"project_id": "projects"}, description="one row per project, month, cost category"),
+    ), references={"project_id": "projects"}, keys={"period": "period_month", "cost_category": "category_key"},
+        description="one row per project, month, cost category"),
     Source("status", ("project_id", "report_date"), (
         _PROJECT_ID,
         R("report_date", DATE, "reporting date", "status date", "报告日期"),
@@ -201,7 +205,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
         C("owner", TEXT, "负责人"),
         C("last_updated", DATE, "updated", "modified", "更新日期"),
         C("approval_status", TEXT, "approval", "审批状态"),
-    ), references={"project_id": "projects"}, description="one row per document"),
+    ), references={"project_id": "projects"}, keys={"document_type": "norm_key"},
+        description="one row per document"),
     Source("lessons", ("lesson_id",), (
         R("lesson_id", TEXT, "lesson", "经验编号"),
         _PROJECT_ID,

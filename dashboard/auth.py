@@ -66,7 +66,7 @@ def require(role: str) -> None:
 
 def gate() -> Account | None:
     """The signed-in account (None when open); otherwise show the sign-in form and stop the run."""
-    found = accounts.accounts()
+    found = accounts.accounts(settings.db_path())
     if not found:
         st.session_state.pop(_KEY, None)
         return None
@@ -140,7 +140,7 @@ def _sign_in_form() -> None:
                         limits["sign_in_window_minutes"])
             st.error(t("auth.locked", minutes=limits["sign_in_window_minutes"]))
             return
-    account = accounts.verify(name.strip(), password)
+    account = accounts.verify(name.strip(), password, settings.db_path())
     if account is None:
         with lock:
             for key in keys:

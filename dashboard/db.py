@@ -37,7 +37,7 @@ class NoData(RuntimeError):
 
 def data_version() -> int | None:
     """The version of the current published snapshot, None before the first load."""
-    snapshot = layout.current_snapshot()
+    snapshot = layout.current_snapshot(settings.db_path())
     return snapshot[0] if snapshot else None
 
 
@@ -118,13 +118,13 @@ def frozen(period: str) -> Frozen | None:
 
 def _on_snapshot(sql: str, bound: dict[str, Any], attach: str | None = None) -> pd.DataFrame:
     for _attempt in range(2):  # a snapshot retired between pointer read and open: take the newer one
-        snapshot = layout.current_snapshot()
+        snapshot = layout.current_snapshot(settings.db_path())
         if snapshot is None:
             raise NoData("no published snapshot yet")
         try:
             return _query(snapshot[0], str(snapshot[1]), sql, bound, attach, fence=auth.portfolios())
         except duckdb.IOException:
-            if layout.current_snapshot() == snapshot:
+            if layout.current_snapshot(settings.db_path()) == snapshot:
                 raise
     raise NoData("the published snapshot keeps changing; try again")
 

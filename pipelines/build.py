@@ -1,8 +1,9 @@
 """Rebuild staging and marts from raw: config -> cfg_* tables, then every model in `MODELS`, each after the models
 it reads (the order is derived from the model files: build_order).
 
-Layers (dbt style): raw_* (written by the loader) -> stg_* (TEMP views: typed, cleaned, the latest load per
-grain; private to this connection, never materialised nor published) -> int_* (TEMP tables reused within a
+Layers (dbt style): raw_* (written by the loader) -> latest_* (TEMP views generated from the source contract: the
+raw rows of the latest load per grain, see latest_rows_sql) -> stg_* (TEMP views: typed and cleaned; private to
+this connection, never materialised nor published) -> int_* (TEMP tables reused within a
 mart) -> dim_* / mart_* (persistent tables, copied into the dashboard's published snapshot by
 `pipelines.warehouse.publish`).
 
@@ -28,6 +29,7 @@ from typing import Any
 import duckdb
 
 from contract import settings
+from contract.sources import SOURCES, Source
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -127,6 +129,7 @@ def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None) -> dict[str,
     load_config(con, settings.config(), as_of=as_of)
     con.execute(model_sql(MACROS))
     con.execute(model_sql(PUBLISHED_MACROS))
+    con.execute("\n".join(latest_rows_sql(source) for source in SOURCES.values() if source.name != "timesheets"))
     counts: dict[str, int] = {}
     for name in MODELS:
         try:
@@ -137,6 +140,27 @@ def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None) -> dict[str,
             # `name` is a model file's name (MODELS), never from input.
             counts[name] = _scalar(con, f'SELECT count(*) FROM "{name}"')
     return counts
+
+
+def latest_rows_sql(source: Source) -> str:
+    """TEMP VIEW latest_<source>: one raw row per grain of the source contract, each grain column compared through
+    its normalising macro (Source.keys). A snapshot source (as_of_date in its grain) keeps, per project and as-of,
+    only the load that wrote the newest snapshot: a corrected export of the same as-of replaces the whole
+    snapshot. Any other source keeps the row of the latest load (then the last row of the file). Not for
+    timesheets: the loader keeps raw_timesheets unique per grain as written, and its 10 M rows are not re-sorted."""
+    keys = ", ".join(f"{source.keys[c]}(r.{c})" if c in source.keys else f"r.{c}" for c in source.grain)
+    if "as_of_date" in source.grain:
+        # the last row of the grain in that load (a window max: row_number() = 1 is rewritten by DuckDB into a
+        # slow arg_max over every column when there are a million tiny partitions)
+        return f"""CREATE OR REPLACE TEMP VIEW latest_{source.name} AS
+            SELECT r.* FROM {source.table} AS r
+            SEMI JOIN latest_snapshot_load('{source.table}') AS k ON k.project_id = r.project_id
+                AND k.as_of_date = r.as_of_date AND k._load_id IS NOT DISTINCT FROM r._load_id
+            QUALIFY r._source_row IS NOT DISTINCT FROM max(r._source_row) OVER (PARTITION BY {keys});"""
+    return f"""CREATE OR REPLACE TEMP VIEW latest_{source.name} AS
+        SELECT r.* FROM {source.table} AS r LEFT JOIN load_log AS l ON l.load_id = r._load_id
+        QUALIFY row_number() OVER (PARTITION BY {keys}
+            ORDER BY l.loaded_at DESC NULLS LAST, r._load_id DESC NULLS LAST, r._source_row DESC NULLS LAST) = 1;"""
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:

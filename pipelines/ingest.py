@@ -25,12 +25,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from contract.batch import InputError, Progress, StagedBatch
 from contract.sources import LINEAGE_COLUMNS, LOAD_ORDER, MONEY, NUMBER, SOURCES
 from pipelines import warehouse
+
+if TYPE_CHECKING:
+    from pipelines.formats.schedule import Known
 
 POLL_SECONDS = 0.2
 LOADED, QUARANTINED, UNCHANGED, REJECTED = "loaded", "loaded_with_quarantine", "unchanged", "rejected"
@@ -198,7 +202,7 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
 
         batches = sorted(stage_file(con, path, source=options["source"], as_of=options["as_of"],
                                     mapping=options["mapping"], baseline=options["baseline"], sheet=options["sheet"],
-                                    db=db, progress=progress),
+                                    known=_known_in(db), progress=progress),
                          key=lambda b: LOAD_ORDER.index(b.source))
         progress(f"{name}: validating")
         reports = _validate(con, scratch, db, batches)
@@ -261,6 +265,20 @@ class _StatementProgress:
     def stop(self) -> None:
         self._done.set()
         self._thread.join()
+
+
+def _known_in(db: Path) -> Known:
+    """What the warehouse holds of a project, for a schedule update (formats.schedule.stored_in). Opened read-only
+    per project, so staging a file never holds the warehouse open."""
+    from pipelines.formats.schedule import Stored, stored_in
+
+    def known(project_id: str, data_date: date) -> Stored:
+        if not db.is_file():
+            return Stored()
+        with duckdb.connect(str(db), read_only=True) as con:
+            return stored_in(con, project_id, data_date)
+
+    return known
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, db: Path, digest: str) -> list[tuple[str, str]]:

@@ -15,16 +15,18 @@ import duckdb
 
 from contract.batch import Progress, StagedBatch
 from pipelines.formats import handler_for
+from pipelines.formats.schedule import Known, knows_nothing
 from pipelines.readers import conform, drop_raw, header_map, load_user_map, read_table
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, *, source: str | None = None, as_of: date | None = None,
                mapping: str | None = None, baseline: bool = False, user_map: dict[str, str] | None = None,
-               sheet: str | None = None, db: Path | None = None, progress: Progress | None = None) -> list[StagedBatch]:
+               sheet: str | None = None, known: Known = knows_nothing,
+               progress: Progress | None = None) -> list[StagedBatch]:
     """Stage one file: schedules and mapping presets go to their format handler, tables to read -> map -> type.
-    `db` is the warehouse a schedule update takes its stored baseline from (default: settings.db_path())."""
+    `known` tells a schedule update what the warehouse holds of its project (its stored baseline)."""
     if handler := handler_for(path, mapping):
-        return handler(con, path, as_of=as_of, baseline=baseline, db=db)
+        return handler(con, path, as_of=as_of, baseline=baseline, known=known)
     # a header map: `--mapping FILE.toml` holding `[aliases]` (not a preset), else the PMO_MAPPING file
     if user_map is None and (header_file := mapping or os.environ.get("PMO_MAPPING")):
         user_map = load_user_map(header_file)

@@ -101,3 +101,13 @@ def test_the_floor_imports_nothing_of_ours_and_the_dashboard_only_the_floor() ->
 def test_hidden_imports_count_and_type_checking_imports_do_not() -> None:
     assert "dashboard.filters" not in GRAPH["dashboard.db"]  # under `if TYPE_CHECKING:` only
     assert "pipelines.build" in GRAPH["pipelines.ingest"]  # imported inside a function
+
+
+def test_the_warehouse_setting_is_read_by_the_two_entry_points_only() -> None:
+    """`PMO_DB` / --db is read once where a process starts: the CLI (which passes the path down) and the dashboard
+    (whose one setting it is, passed by `pmo serve`). The floor, the pipeline and the gate take the path as an
+    argument and have no fallback of their own."""
+    readers = {name for name, path in MODULES.items() if "db_path()" in path.read_text(encoding="utf-8")}
+    assert readers - {"contract.settings"} == {name for name in readers if name == "pipelines.cli"
+                                              or name.startswith("dashboard.")}
+    assert "pipelines.cli" in readers and "dashboard.db" in readers

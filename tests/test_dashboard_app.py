@@ -48,7 +48,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def snapshot_query(sql: str, **params: object) -> list[tuple]:
-    snapshot = current_snapshot()
+    snapshot = current_snapshot(settings.db_path())
     assert snapshot, "the fixture warehouse has no published snapshot"
     con = duckdb.connect(str(snapshot[1]), read_only=True)
     try:
@@ -261,7 +261,7 @@ def test_two_different_files_of_the_same_name_are_both_kept_and_loaded(warehouse
         assert list(report["uploaded_as"]) == ["timesheets.csv"] and list(report["status"]) == ["Loaded"]
         names += list(report["file"])
     assert names[0] != names[1] and all(re.fullmatch(r"timesheets\.upload-[a-p]{8}\.csv", n) for n in names)
-    con = duckdb.connect(str(current_snapshot()[1]), read_only=True)
+    con = duckdb.connect(str(current_snapshot(settings.db_path())[1]), read_only=True)
     try:
         assert con.execute("SELECT file_name, status, rows_loaded FROM load_log WHERE source = 'timesheets' "
                            "ORDER BY loaded_at").fetchall() == [(names[0], "loaded", 1), (names[1], "loaded", 1)]

@@ -51,7 +51,7 @@ def month_end(period: str) -> date:
 @pytest.fixture(scope="module")
 def snap(demo_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the published snapshot the dashboard reads."""
-    snapshot = current_snapshot()
+    snapshot = current_snapshot(demo_db)
     assert snapshot, "pmo demo published no snapshot"
     con = duckdb.connect(str(snapshot[1]), read_only=True)
     yield con

@@ -23,7 +23,7 @@ from marts_support import query
 from contract.batch import InputError, StagedBatch
 from pipelines import ingest
 from pipelines.formats import handler_for, presets, xer
-from pipelines.formats.schedule import NOT_IN_BASELINE
+from pipelines.formats.schedule import NOT_IN_BASELINE, knows_nothing
 
 BASELINE, UPDATE_1121, UPDATE_1204 = "BL-54069-B2-20250902.xer", "UP-54069-20251121.xer", "UP-54069-20251204.xer"
 
@@ -41,7 +41,7 @@ def stage(con, path: Path, *, as_of: date | None = None, baseline: bool = False,
           mapping: str | None = None) -> dict[str, StagedBatch]:
     handler = handler_for(path, mapping)
     assert handler is not None, f"{path.name} is not recognised"
-    return {b.source: b for b in handler(con, path, as_of=as_of, baseline=baseline)}
+    return {b.source: b for b in handler(con, path, as_of=as_of, baseline=baseline, known=knows_nothing)}
 
 
 def rows(con, batch: StagedBatch, where: str = "TRUE", params: list | None = None) -> list[dict]:

@@ -157,6 +157,39 @@ def test_latest_load_wins_and_snapshots_are_replaced(tmp_path):
         ("M1", 3)]
 
 
+def test_the_latest_load_per_grain_compares_the_grain_as_the_contract_normalises_it(tmp_path):
+    """stg_* read latest_<source>, generated from the contract's grains (Source.keys): a budget period written
+    '2026-01' and '2026/01', a blank and a missing cost category, and 'Business Case' / 'business-case' are one grain
+    each, so the later load's row is the one that counts."""
+    from contract.sources import SOURCES
+    from pipelines.build import MODELS, latest_rows_sql, model_sql
+
+    con = new_warehouse(tmp_path)
+    log_load(con, "jan", "budgets", "budgets.csv", "loaded", datetime(2026, 1, 5))
+    log_load(con, "feb", "budgets", "budgets_fix.csv", "loaded", datetime(2026, 2, 5))
+    insert(con, "projects", [project("P1")])
+    insert(con, "budgets", [{"project_id": "P1", "period": "2026-01", "cost_category": " ", "planned_cost": 100}],
+           load_id="jan")
+    insert(con, "budgets", [{"project_id": "P1", "period": "2026/01", "cost_category": None, "planned_cost": 250}],
+           load_id="feb")
+    log_load(con, "d1", "documents", "docs.csv", "loaded", datetime(2026, 1, 5))
+    log_load(con, "d2", "documents", "docs_fix.csv", "loaded", datetime(2026, 2, 5))
+    doc = {"project_id": "P1", "title": "Case"}
+    insert(con, "documents", [{**doc, "document_type": "Business Case", "version": "1"}], load_id="d2")
+    insert(con, "documents", [{**doc, "document_type": "business-case", "version": "0"}], load_id="d1")
+    run_build(con, as_of=AS_OF)
+    assert rows(con, "SELECT month, cost_category, planned_cost FROM stg_budgets") == [
+        {"month": date(2026, 1, 1), "cost_category": "(none)", "planned_cost": approx(250)}]
+    assert rows(con, "SELECT document_key, version FROM stg_documents") == [
+        {"document_key": "business_case", "version": "1"}]
+    assert "PARTITION BY r.project_id, period_month(r.period), category_key(r.cost_category)" in latest_rows_sql(
+        SOURCES["budgets"])
+    # no staging model decides "latest" on its own: each reads its source's generated view
+    for name in (m for m in MODELS if m.startswith("stg_") and m != "stg_timesheets"):
+        assert f"FROM latest_{name.removeprefix('stg_')} AS" in model_sql(name)
+        assert "QUALIFY" not in model_sql(name) and "load_log" not in model_sql(name)
+
+
 def test_build_runs_inside_the_callers_transaction(tmp_path):
     from pipelines.build import build
 

@@ -417,15 +417,17 @@ def test_user_mapping_file_errors(tmp_path: Path) -> None:
 def test_format_handler_takes_precedence(con, tmp_path: Path, monkeypatch) -> None:
     calls = []
 
-    def handler(con, path, *, as_of, baseline, db):
-        calls.append((path.name, as_of, baseline, db))
+    def handler(con, path, *, as_of, baseline, known):
+        calls.append((path.name, as_of, baseline, known))
         return []
 
     monkeypatch.setattr(intake, "handler_for", lambda path, mapping: handler if path.suffix == ".xer" else None)
-    warehouse = tmp_path / "pmo.duckdb"
+    def known(project_id, data_date):
+        raise AssertionError("not asked in this test")
+
     assert stage_file(con, write(tmp_path, "s.xer", b"ERMHDR"), as_of=date(2026, 1, 31), baseline=True,
-                      db=warehouse) == []
-    assert calls == [("s.xer", date(2026, 1, 31), True, warehouse)]
+                      known=known) == []
+    assert calls == [("s.xer", date(2026, 1, 31), True, known)]
 
 
 # --- the real third-party exports ------------------------------------------------------------------

@@ -81,12 +81,13 @@ def test_accounts_are_added_listed_and_removed_with_hashed_passwords(warehouse_d
     file = accounts.users_file(warehouse_db)
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
     assert PASSWORD not in file.read_text() and '"hash"' in file.read_text()
-    assert accounts.verify("ann", PASSWORD).portfolios == ("Growth",)  # type: ignore[union-attr]
-    assert accounts.verify("ann", PASSWORD + "x") is None and accounts.verify("nobody", PASSWORD) is None
+    assert accounts.verify("ann", PASSWORD, warehouse_db).portfolios == ("Growth",)  # type: ignore[union-attr]
+    assert accounts.verify("ann", PASSWORD + "x", warehouse_db) is None
+    assert accounts.verify("nobody", PASSWORD, warehouse_db) is None
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert pmo(["user", "add", "bob", "--role", "viewer", "--password-stdin"]) == 2
     assert pmo(["user", "add", "cio@example.org", "--role", "viewer", "--sso"]) == 0
-    assert accounts.verify("cio@example.org", "") is None  # an SSO account has no password to guess
+    assert accounts.verify("cio@example.org", "", warehouse_db) is None  # an SSO account has no password to guess
     capsys.readouterr()
     assert pmo(["user", "list"]) == 0
     listed = capsys.readouterr().out

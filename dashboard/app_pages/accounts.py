@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from contract import accounts
+from contract import accounts, settings
 from dashboard import auth, ui
 from dashboard.i18n import t
 from dashboard.metrics import accounts as metrics
@@ -10,7 +10,7 @@ from dashboard.metrics import accounts as metrics
 ui.page_header("page.accounts", "acc.caption")
 auth.require("admin")
 
-found = accounts.accounts()
+found = accounts.accounts(settings.db_path())
 if found:
     st.dataframe(metrics.listing(found), hide_index=True, key="accounts_list")
 else:
@@ -32,7 +32,8 @@ with st.form("accounts_add", clear_on_submit=True):
         try:
             if not sso and password != repeated:
                 raise accounts.AccountError(t("acc.differ"))
-            added = accounts.add(name.strip(), role, password=None if sso else password, portfolios=tuple(portfolios))
+            added = accounts.add(name.strip(), role, password=None if sso else password, portfolios=tuple(portfolios),
+                                   db=settings.db_path())
         except accounts.AccountError as err:
             st.error(ui.md(err))
         else:
@@ -45,5 +46,5 @@ if found:
     removable = [n for n in found if current is None or n != current.name]  # never your own account
     gone = st.selectbox(t("auth.name"), removable, index=None, key="accounts_remove")
     if gone and st.button(t("acc.remove_confirm", name=ui.md(gone)), key="accounts_remove_confirm"):
-        accounts.remove(gone)
+        accounts.remove(gone, settings.db_path())
         st.rerun()

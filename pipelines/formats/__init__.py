@@ -1,7 +1,7 @@
 """Files that are not one canonical table: schedules and public export formats.
 
 `handler_for(path, mapping)` is asked first by `intake.stage_file` for every file. It returns a
-callable `handler(con, path, *, as_of, baseline) -> list[StagedBatch]` for
+callable `handler(con, path, *, as_of, baseline, known) -> list[StagedBatch]` for
 - `.xer` files: Primavera P6 exports (xer.py);
 - `.xml` files whose root element is an MS Project `Project` (MSPDI, mspdi.py);
 - tabular files when `mapping` names a preset in pipelines/mappings/ (or is a path to a preset
@@ -18,10 +18,14 @@ from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from contract.batch import InputError, StagedBatch
+
+if TYPE_CHECKING:
+    from pipelines.formats.schedule import Known
 
 Handler = Callable[..., list[StagedBatch]]
 XML_SNIFF_BYTES = 4096
@@ -55,17 +59,17 @@ def handler_for(path: Path, mapping: str | None = None) -> Handler | None:
 
 
 def _xer(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | None = None, baseline: bool = False,
-         db: Path | None = None, **_: object) -> list[StagedBatch]:
+         known: Known, **_: object) -> list[StagedBatch]:
     from pipelines.formats import schedule, xer
 
-    return schedule.stage(con, path, xer.schedules(path, as_of=as_of), baseline=baseline, db=db)
+    return schedule.stage(con, path, xer.schedules(path, as_of=as_of), baseline=baseline, known=known)
 
 
 def _mspdi(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | None = None, baseline: bool = False,
-           db: Path | None = None, **_: object) -> list[StagedBatch]:
+           known: Known, **_: object) -> list[StagedBatch]:
     from pipelines.formats import mspdi, schedule
 
-    return schedule.stage(con, path, mspdi.schedules(path, as_of=as_of), baseline=baseline, db=db)
+    return schedule.stage(con, path, mspdi.schedules(path, as_of=as_of), baseline=baseline, known=known)
 
 
 def _preset(con: duckdb.DuckDBPyConnection, path: Path, *, preset, as_of: date | None = None,

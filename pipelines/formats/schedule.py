@@ -11,7 +11,7 @@ Baselines (SPEC duty 1: slip = forecast - baseline):
   ordinary milestones snapshot at the baseline's data date.
 - Any other schedule load takes baseline_date per milestone from the stored baseline: the
   `is_baseline` snapshot of the same project with the latest as_of_date on or before this
-  schedule's data date, read from the warehouse read-only. A milestone the baseline does not have
+  schedule's data date, which the loader reads from the warehouse (`Known`). A milestone the baseline does not have
   gets its own forecast (slip 0) and " (not in baseline)" after its name; milestones the update
   dropped are simply absent from its snapshot.
 - No stored baseline for the project: the file's own baseline field (P6 target_end_date, the
@@ -26,6 +26,7 @@ schedule without costs is still a valid schedule, and EVM then shows n/a rather 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,6 @@ from typing import Any
 
 import duckdb
 
-from contract import settings
 from contract.batch import InputError, StagedBatch
 from pipelines.readers import conform
 
@@ -84,24 +84,33 @@ class Stored:
     project: dict[str, Any] | None = None  # the raw_projects row
 
 
+# (project_id, data date) -> what the warehouse knows of the project; the loader supplies it (pipelines.ingest), so a
+# format never opens the warehouse itself
+Known = Callable[[str, date], Stored]
+
+
+def knows_nothing(_project_id: str, _data_date: date) -> Stored:
+    """A first load: no warehouse yet."""
+    return Stored()
+
+
 def stage(con: duckdb.DuckDBPyConnection, path: Path, schedules: list[Schedule], *, baseline: bool,
-          db: Path | None = None) -> list[StagedBatch]:
+          known: Known = knows_nothing) -> list[StagedBatch]:
     """Write the schedules' canonical rows to the scratch database and type them (readers.conform)."""
     name = path.name
     ids = [s.project_id for s in schedules]
     if len(set(ids)) != len(ids):
         raise InputError(name, "schedule_projects", f"two projects in the file map to the same project_id "
                                                     f"{next(i for i in ids if ids.count(i) > 1)!r}")
-    stored = {s.project_id: lookup(s.project_id, s.data_date, baseline=baseline, db=db) for s in schedules}
     projects, status, milestones = [], [], []
     for s in schedules:
-        known = stored[s.project_id]
-        projects.append((s.row, _project_row(s, known, baseline=baseline)))
+        stored = known(s.project_id, s.data_date)
+        projects.append((s.row, _project_row(s, stored, baseline=baseline)))
         if s.percent_complete is not None:
             status.append((s.row, [s.project_id, s.data_date, s.percent_complete, s.finish,
                                    f"{s.kind} schedule, data date {s.data_date}: {s.percent_basis}", s.data_date]))
         for m in s.milestones:
-            milestones.append((m.row, _milestone_row(s, m, known, baseline=baseline)))
+            milestones.append((m.row, _milestone_row(s, m, stored, baseline=baseline)))
 
     batches = []
     for source, columns, rows in (("projects", PROJECT_COLUMNS, projects), ("status", STATUS_COLUMNS, status),
@@ -144,37 +153,27 @@ def _milestone_row(s: Schedule, m: Milestone, known: Stored, *, baseline: bool) 
     return [s.project_id, m.milestone_id, name, base, forecast, m.actual, baseline, s.data_date]
 
 
-def lookup(project_id: str, data_date: date, *, baseline: bool, db: Path | None = None) -> Stored:
-    """The stored baseline (unless this load is the baseline) and project row, read-only.
-
-    The orchestrator does not hold the warehouse open while it stages a file; a warehouse that does
-    not exist yet (first load) knows nothing."""
-    db = db or settings.db_path()
-    if not db.is_file():
-        return Stored()
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        columns = {(t, c) for t, c in con.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_name IN ('raw_milestones', 'raw_projects')").fetchall()}
-        stored = Stored()
-        if ("raw_projects", "project_id") in columns:
-            cur = con.execute("SELECT * FROM raw_projects WHERE project_id = ? LIMIT 1", [project_id])
-            hit = cur.fetchone()
-            if hit:
-                stored.project = dict(zip([d[0] for d in cur.description], hit, strict=True))
-        if not baseline and ("raw_milestones", "is_baseline") in columns:
-            latest = con.execute("SELECT max(as_of_date) FROM raw_milestones WHERE project_id = ? AND is_baseline "
-                                 "AND as_of_date <= ?", [project_id, data_date]).fetchone()
-            as_of = latest[0] if latest else None
-            if as_of is not None:
-                stored.baseline_as_of = as_of
-                stored.baseline = dict(con.execute(
-                    "SELECT milestone_id, baseline_date FROM raw_milestones WHERE project_id = ? AND is_baseline "
-                    "AND as_of_date = ?", [project_id, as_of]).fetchall())
-        return stored
-    finally:
-        con.close()
+def stored_in(con: duckdb.DuckDBPyConnection, project_id: str, data_date: date) -> Stored:
+    """The project's raw row and its baseline at `data_date`, read on a (read-only) warehouse connection."""
+    columns = {(t, c) for t, c in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_name IN ('raw_milestones', 'raw_projects')").fetchall()}
+    stored = Stored()
+    if ("raw_projects", "project_id") in columns:
+        cur = con.execute("SELECT * FROM raw_projects WHERE project_id = ? LIMIT 1", [project_id])
+        hit = cur.fetchone()
+        if hit:
+            stored.project = dict(zip([d[0] for d in cur.description], hit, strict=True))
+    if ("raw_milestones", "is_baseline") in columns:
+        latest = con.execute("SELECT max(as_of_date) FROM raw_milestones WHERE project_id = ? AND is_baseline "
+                             "AND as_of_date <= ?", [project_id, data_date]).fetchone()
+        as_of = latest[0] if latest else None
+        if as_of is not None:
+            stored.baseline_as_of = as_of
+            stored.baseline = dict(con.execute(
+                "SELECT milestone_id, baseline_date FROM raw_milestones WHERE project_id = ? AND is_baseline "
+                "AND as_of_date = ?", [project_id, as_of]).fetchall())
+    return stored
 
 
 def write_text_table(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...] | list[str],

@@ -7,6 +7,9 @@ CREATE OR REPLACE TEMP MACRO norm_key(x) AS nullif(regexp_replace(lower(trim(x))
 CREATE OR REPLACE TEMP MACRO period_month(p) AS
     CAST(date_trunc('month', try_strptime(replace(trim(p), '/', '-'), ['%Y-%m-%d', '%Y-%m'])) AS DATE);
 
+-- a budget line's cost category; blank is the category '(none)'
+CREATE OR REPLACE TEMP MACRO category_key(c) AS coalesce(nullif(trim(c), ''), '(none)');
+
 -- first day of the month of a date, as DATE
 CREATE OR REPLACE TEMP MACRO month_of(d) AS CAST(date_trunc('month', d) AS DATE);
 

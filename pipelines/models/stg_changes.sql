@@ -13,10 +13,5 @@ SELECT
     c._load_id,
     c._source_file,
     c._source_row
-FROM raw_changes AS c
-LEFT JOIN load_log AS l ON l.load_id = c._load_id
-WHERE c.change_id IS NOT NULL
-QUALIFY row_number() OVER (
-    PARTITION BY c.project_id, c.change_id
-    ORDER BY l.loaded_at DESC NULLS LAST, c._load_id DESC NULLS LAST, c._source_row DESC NULLS LAST
-) = 1;
+FROM latest_changes AS c
+WHERE c.change_id IS NOT NULL;

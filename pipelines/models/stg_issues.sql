@@ -13,10 +13,5 @@ SELECT
     i._load_id,
     i._source_file,
     i._source_row
-FROM raw_issues AS i
-LEFT JOIN load_log AS l ON l.load_id = i._load_id
-WHERE i.item_id IS NOT NULL
-QUALIFY row_number() OVER (
-    PARTITION BY i.project_id, i.item_id
-    ORDER BY l.loaded_at DESC NULLS LAST, i._load_id DESC NULLS LAST, i._source_row DESC NULLS LAST
-) = 1;
+FROM latest_issues AS i
+WHERE i.item_id IS NOT NULL;

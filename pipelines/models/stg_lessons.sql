@@ -10,10 +10,5 @@ SELECT
     s._load_id,
     s._source_file,
     s._source_row
-FROM raw_lessons AS s
-LEFT JOIN load_log AS l ON l.load_id = s._load_id
-WHERE s.lesson_id IS NOT NULL
-QUALIFY row_number() OVER (
-    PARTITION BY s.lesson_id
-    ORDER BY l.loaded_at DESC NULLS LAST, s._load_id DESC NULLS LAST, s._source_row DESC NULLS LAST
-) = 1;
+FROM latest_lessons AS s
+WHERE s.lesson_id IS NOT NULL;

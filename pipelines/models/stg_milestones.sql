@@ -15,10 +15,5 @@ SELECT
     r._load_id,
     r._source_file,
     r._source_row
-FROM raw_milestones AS r
-SEMI JOIN latest_snapshot_load('raw_milestones') AS k
-    ON k.project_id = r.project_id AND k.as_of_date = r.as_of_date AND k._load_id IS NOT DISTINCT FROM r._load_id
-WHERE r.milestone_id IS NOT NULL
--- the last row of the grain in that load (a window max: row_number() = 1 is rewritten by DuckDB into a slow
--- arg_max over every column when there are a million tiny partitions)
-QUALIFY r._source_row IS NOT DISTINCT FROM max(r._source_row) OVER (PARTITION BY r.project_id, r.milestone_id, r.as_of_date);
+FROM latest_milestones AS r
+WHERE r.milestone_id IS NOT NULL;

@@ -20,10 +20,5 @@ SELECT
     p._load_id,
     p._source_file,
     p._source_row
-FROM raw_projects AS p
-LEFT JOIN load_log AS l ON l.load_id = p._load_id
-WHERE p.project_id IS NOT NULL
-QUALIFY row_number() OVER (
-    PARTITION BY p.project_id
-    ORDER BY l.loaded_at DESC NULLS LAST, p._load_id DESC NULLS LAST, p._source_row DESC NULLS LAST
-) = 1;
+FROM latest_projects AS p
+WHERE p.project_id IS NOT NULL;

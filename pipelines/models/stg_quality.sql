@@ -11,10 +11,5 @@ SELECT
     q._load_id,
     q._source_file,
     q._source_row
-FROM raw_quality AS q
-LEFT JOIN load_log AS l ON l.load_id = q._load_id
-WHERE q.check_id IS NOT NULL AND q.check_date IS NOT NULL
-QUALIFY row_number() OVER (
-    PARTITION BY q.check_id
-    ORDER BY l.loaded_at DESC NULLS LAST, q._load_id DESC NULLS LAST, q._source_row DESC NULLS LAST
-) = 1;
+FROM latest_quality AS q
+WHERE q.check_id IS NOT NULL AND q.check_date IS NOT NULL;

@@ -16,10 +16,5 @@ SELECT
     s._load_id,
     s._source_file,
     s._source_row
-FROM raw_status AS s
-LEFT JOIN load_log AS l ON l.load_id = s._load_id
-WHERE s.project_id IS NOT NULL AND s.report_date IS NOT NULL
-QUALIFY row_number() OVER (
-    PARTITION BY s.project_id, s.report_date
-    ORDER BY l.loaded_at DESC NULLS LAST, s._load_id DESC NULLS LAST, s._source_row DESC NULLS LAST
-) = 1;
+FROM latest_status AS s
+WHERE s.project_id IS NOT NULL AND s.report_date IS NOT NULL;
