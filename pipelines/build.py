@@ -11,6 +11,12 @@ Every model is one static `.sql` file in `pipelines/models/` named after the tab
 line is a comment stating the grain. Thresholds, bands and weights are never formatted into SQL: they are
 written into small `cfg_*` tables with bound parameters, and the models JOIN to them.
 
+Incremental builds (`build(con, changes=Changes(...))`, after a load): only the models that read what the load
+changed are run. A model whose inputs did not change keeps its table; a rebuilt model whose table comes out the
+same (compared cell for cell) changes nothing downstream. The timesheet marts, whose SQL filters by
+`in_week_slice`, are refreshed for the weeks the load touched only (delete + insert of those weeks). A build whose
+configuration or code differs from the last build's is a full build, and `pmo build` always is.
+
 Transactions: `build()` does NOT open a transaction by default. It runs inside the caller's one
 (`pipelines.ingest.rebuild` holds BEGIN ... COMMIT around it and publishes afterwards), so a failed build
 leaves the warehouse as it was. On a bare connection pass `own_transaction=True` and build() wraps itself
@@ -19,10 +25,13 @@ in BEGIN / COMMIT (ROLLBACK on error).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +78,21 @@ CREATE OR REPLACE TABLE cfg_issue_age_band (band VARCHAR PRIMARY KEY, band_rank 
 """
 
 
+# Read by the models of the loads' own record (dim_project_load, mart_gate_impact): every load changes them.
+AUDIT_TABLES = ("load_log", "quarantine", "gate_results", "load_replaced")
+# warehouse_meta key: what the last build was built from (a digest of the code and the configuration)
+BUILT_FROM = "built_from"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the loads since the last build changed: the sources written (their rows added or replaced) and, for
+    timesheets, the first and last work date of the rows added or replaced."""
+
+    sources: frozenset[str]
+    work_dates: tuple[date, date] | None = None
+
+
 class BuildError(RuntimeError):
     """A model's SQL failed; the message names the model file."""
 
@@ -105,19 +129,20 @@ def build_order(dependencies: dict[str, set[str]]) -> tuple[str, ...]:
 MODELS = build_order(model_dependencies())
 
 
-def build(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None,
-          own_transaction: bool = False) -> dict[str, int]:
+def build(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, own_transaction: bool = False,
+          changes: Changes | None = None) -> dict[str, int]:
     """Rebuild cfg_*, staging and marts from raw; return {model: row_count} for every model that is a table
     (staging views are not counted: counting would run them).
 
     `as_of` is the report date; by default the end of the latest month with any status report or booked
-    actual cost. Runs inside the caller's transaction unless `own_transaction` is True.
+    actual cost. `changes`: what the loads since the last build changed, for an incremental build (see the module
+    docstring); None rebuilds everything. Runs inside the caller's transaction unless `own_transaction` is True.
     """
     if not own_transaction:
-        return _run_models(con, as_of)
+        return _run_models(con, as_of, changes)
     con.execute("BEGIN")
     try:
-        counts = _run_models(con, as_of)
+        counts = _run_models(con, as_of, changes)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -125,21 +150,136 @@ def build(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None,
     return counts
 
 
-def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None) -> dict[str, int]:
-    load_config(con, settings.config(), as_of=as_of)
+def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None, changes: Changes | None) -> dict[str, int]:
+    cfg = settings.config()
+    load_config(con, cfg, as_of=as_of)
     con.execute(model_sql(MACROS))
     con.execute(model_sql(PUBLISHED_MACROS))
     con.execute("\n".join(latest_rows_sql(source) for source in SOURCES.values() if source.name != "timesheets"))
-    counts: dict[str, int] = {}
-    for name in MODELS:
+    built_from = code_digest(json.dumps([cfg, as_of and as_of.isoformat()], sort_keys=True, default=str).encode())
+    previous = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [BUILT_FROM]).fetchone()
+    _set_week_slice(con, None)
+    if changes is None or previous is None or previous[0] != built_from:
+        for name in MODELS:
+            _run(con, name)
+    else:
+        _Refresh(con, changes).run()
+    con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES (?, ?)", [BUILT_FROM, built_from])
+    return {name: _scalar(con, f'SELECT count(*) FROM "{name}"') for name in MODELS  # names of model files
+            if _scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])}
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, sql: str | None = None) -> None:
+    try:
+        con.execute(sql or model_sql(name))
+    except duckdb.Error as exc:
+        raise BuildError(f"model {name} ({MODELS_DIR / name}.sql) failed: {exc}") from exc
+
+
+def code_digest(*extra: bytes) -> str:
+    """A digest of the build's code (this module and every model's SQL) and of `extra`."""
+    digest = hashlib.sha256(b"".join(extra) + Path(__file__).read_bytes())
+    for model in sorted(MODELS_DIR.glob("*.sql")):
+        digest.update(model.name.encode() + model.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _set_week_slice(con: duckdb.DuckDBPyConnection, weeks: tuple[date, date] | None) -> None:
+    """The weeks (first and last Monday) `in_week_slice` lets through: every week unless a refresh names some."""
+    first, last = weeks or (date.min, date.max - timedelta(days=7))
+    con.execute("SET VARIABLE week_slice_first = ?::DATE", [first])
+    con.execute("SET VARIABLE week_slice_last = ?::DATE", [last])
+
+
+class _Refresh:
+    """An incremental build: in build order, run each model that reads something changed."""
+
+    # A larger rebuilt table is taken as changed without comparing: the comparison would cost more than
+    # rebuilding what reads it.
+    COMPARED_UP_TO_ROWS = 1_000_000
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, changes: Changes):
+        self.con, self.changes = con, changes
+        self.needs = model_dependencies()
+        self.code = {name: model_sql(name) for name in MODELS}
+        audit = re.compile(rf"\b({'|'.join(AUDIT_TABLES)})\b")
+        # the models reading the loads' own record: every load changes their input
+        self.audit_readers = {name for name in MODELS if audit.search(re.sub(r"--[^\n]*", "", self.code[name]))}
+        self.changed = {f"stg_{source}" for source in changes.sources}  # models whose rows may differ now
+        self.sliced: set[str] = set()  # of those, the ones refreshed for some weeks only
+        self.present: set[str] = set()  # TEMP models (staging views, int_*) created on this connection
+        self.weeks: tuple[date, date] | None = None  # the weeks the timesheet marts are refreshed for
+
+    def run(self) -> None:
+        self.weeks = self._weeks() if self.changes.work_dates is not None else None  # before any table changes
+        for name in MODELS:
+            if name in self.audit_readers or self.needs[name] & self.changed:
+                for need in self.needs[name]:
+                    self._ensure(need)
+                if self._is_temp(name):
+                    self._ensure(name)
+                    self.changed.add(name)
+                elif self._by_weeks(name):
+                    self._refresh_weeks(name)
+                else:
+                    self._rebuild(name)
+
+    def _ensure(self, name: str) -> None:
+        """A TEMP model exists on this connection (persistent tables are in the warehouse already)."""
+        if self._is_temp(name) and name not in self.present:
+            for need in self.needs[name]:
+                self._ensure(need)
+            _run(self.con, name)
+            self.present.add(name)
+
+    def _is_temp(self, name: str) -> bool:
+        return "CREATE OR REPLACE TEMP " in self.code[name]
+
+    def _by_weeks(self, name: str) -> bool:
+        """Refreshed for the weeks the loads touched: the model filters by week, and all it reads that changed is
+        timesheets or tables refreshed that way."""
+        return (self.weeks is not None and "in_week_slice(" in self.code[name]
+                and self.needs[name] & self.changed <= {"stg_timesheets"} | self.sliced)
+
+    def _rebuild(self, name: str) -> None:
+        """Rebuild the table whole; it counts as changed unless it comes out cell for cell as before."""
+        before = f"{name}__before"
+        self.con.execute(f'ALTER TABLE "{name}" RENAME TO "{before}"')
+        _run(self.con, name)
+        rows = _scalar(self.con, f'SELECT count(*) FROM "{name}"')
+        same = (rows <= self.COMPARED_UP_TO_ROWS and rows == _scalar(self.con, f'SELECT count(*) FROM "{before}"')
+                and not _scalar(self.con, f'SELECT count(*) FROM (FROM "{name}" EXCEPT ALL FROM "{before}")'))
+        self.con.execute(f'DROP TABLE "{before}"')
+        if not same:
+            self.changed.add(name)
+
+    def _refresh_weeks(self, name: str) -> None:
+        """Replace the table's rows of the touched weeks by the model's rows for them."""
+        insert = re.sub(r"\A(?:\s*--[^\n]*\n)*\s*CREATE OR REPLACE TABLE \w+ AS", f'INSERT INTO "{name}"',
+                        self.code[name])
+        _set_week_slice(self.con, self.weeks)
         try:
-            con.execute(model_sql(name))
-        except duckdb.Error as exc:
-            raise BuildError(f"model {name} ({MODELS_DIR / name}.sql) failed: {exc}") from exc
-        if _scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]):
-            # `name` is a model file's name (MODELS), never from input.
-            counts[name] = _scalar(con, f'SELECT count(*) FROM "{name}"')
-    return counts
+            self.con.execute(f'DELETE FROM "{name}" WHERE in_week_slice(week_start)')
+            _run(self.con, name, insert)
+        finally:
+            _set_week_slice(self.con, None)
+        self.sliced.add(name)
+        self.changed.add(name)
+
+    def _weeks(self) -> tuple[date, date]:
+        """The weeks whose rows the loads may have changed: those of the work dates added or replaced, and the weeks
+        by which the span of timesheet weeks up to the report date grew or shrank (every employed person has a row
+        in each week of the span)."""
+        days = list(self.changes.work_dates or ())
+        self._ensure("stg_timesheets")
+        old = self.con.execute("SELECT min(week_start), max(week_start) FROM mart_utilisation").fetchone() or ()
+        new = self.con.execute("SELECT min(work_date), max(work_date) FROM stg_timesheets, dim_report_date "
+                               "WHERE work_date <= as_of_date").fetchone() or ()
+        for before, after in zip(old, new, strict=True):
+            after = after and _monday(after)
+            if before != after:
+                days += [d for d in (before, after) if d is not None]
+        return _monday(min(days)), _monday(max(days))
 
 
 def latest_rows_sql(source: Source) -> str:
@@ -161,6 +301,10 @@ def latest_rows_sql(source: Source) -> str:
         SELECT r.* FROM {source.table} AS r LEFT JOIN load_log AS l ON l.load_id = r._load_id
         QUALIFY row_number() OVER (PARTITION BY {keys}
             ORDER BY l.loaded_at DESC NULLS LAST, r._load_id DESC NULLS LAST, r._source_row DESC NULLS LAST) = 1;"""
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:

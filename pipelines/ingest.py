@@ -34,6 +34,7 @@ from contract.sources import LINEAGE_COLUMNS, LOAD_ORDER, MONEY, NUMBER, SOURCES
 from pipelines import warehouse
 
 if TYPE_CHECKING:
+    from pipelines.build import Changes
     from pipelines.formats.schedule import Known
 
 POLL_SECONDS = 0.2
@@ -53,6 +54,7 @@ class LoadResult:
     message: str = ""
     load_id: str | None = None
     checks: list[dict] = field(default_factory=list)
+    work_dates: tuple[date, date] | None = None  # timesheets: first and last work date the load added or replaced
 
     @property
     def failed(self) -> bool:
@@ -94,8 +96,18 @@ def ingest_paths(paths: Iterable[Path], *, source: str | None = None, as_of: dat
             results += _ingest_file(path, db=db, source=source, as_of=as_of, strict=strict, mapping=mapping,
                                     sheet=sheet, baseline=baseline, progress=progress or (lambda *_: None))
         if owed or any(r.status in (LOADED, QUARANTINED, REJECTED) for r in results):
-            rebuild(db, progress=progress)  # a rejection is news too: the Data-quality page shows it
+            # a rejection is news too: the Data-quality page shows it
+            rebuild(db, progress=progress, changes=None if owed else _changes(results))
     return results
+
+
+def _changes(results: list[LoadResult]) -> Changes:
+    """What the loads wrote, for an incremental build."""
+    from pipelines.build import Changes
+
+    written = [r for r in results if r.status in (LOADED, QUARANTINED) and r.source]
+    days = [d for r in written if r.work_dates for d in r.work_dates]
+    return Changes(frozenset(str(r.source) for r in written), (min(days), max(days)) if days else None)
 
 
 def load_names(files: list[Path], shown: int = 3) -> str:
@@ -104,8 +116,9 @@ def load_names(files: list[Path], shown: int = 3) -> str:
     return names + (f" and {len(files) - shown} more" if len(files) > shown else "") if files else "nothing"
 
 
-def rebuild(db: Path, *, progress: Progress | None = None) -> dict[str, int]:
-    """Rebuild staging and marts from raw in one transaction, then publish a snapshot for readers."""
+def rebuild(db: Path, *, progress: Progress | None = None, changes: Changes | None = None) -> dict[str, int]:
+    """Rebuild staging and marts from raw in one transaction (only what `changes` affects, when given), then
+    publish a snapshot for readers."""
     from pipelines.build import build
 
     if progress:
@@ -113,7 +126,7 @@ def rebuild(db: Path, *, progress: Progress | None = None) -> dict[str, int]:
     with warehouse.writing(db, "building the marts"), warehouse.connect(db) as con:
         con.execute("BEGIN")
         try:
-            counts = build(con)
+            counts = build(con, changes=changes)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -385,8 +398,12 @@ def _write(con: duckdb.DuckDBPyConnection, db: Path, batches: list[StagedBatch],
         try:
             for batch, report, result, load_id in zip(batches, reports, results, load_ids, strict=True):
                 result.load_id = load_id
-                _replace_rows(con, batch, load_id)
+                replaced = _replace_rows(con, batch, load_id)
                 _insert_rows(con, batch, report, load_id, digest)
+                if batch.source == "timesheets":
+                    added = con.execute(f"SELECT min(work_date), max(work_date) FROM {batch.table}").fetchone()
+                    days = [d for d in (*replaced, *(added or ())) if d]
+                    result.work_dates = (min(days), max(days)) if days else None
                 _log(con, batch.file_name, batch.source, batch.as_of_date, result, digest, report.results)
             warehouse.bump_raw_version(con, "wh")
             con.execute("COMMIT")
@@ -410,10 +427,13 @@ def _grain_match(new: str, old: str, source: str) -> str:
     return " AND ".join(f"{new}.{c} IS NOT DISTINCT FROM {old}.{c}" for c in SOURCES[source].grain)
 
 
-def _replace_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, load_id: str) -> None:
+def _replace_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, load_id: str) -> list[date]:
     """Delete what this batch supersedes (rules 2-4 of the module docstring), recording in load_replaced how many
-    rows of which earlier load each rule replaced."""
+    rows of which earlier load each rule replaced; return the first and last work date of the replaced rows
+    (timesheets; an incremental build refreshes their weeks)."""
     source = SOURCES[batch.source]
+    dates = "min(t.work_date), max(t.work_date)" if batch.source == "timesheets" else "NULL, NULL"
+    days: list[date] = []
     raw = f"wh.{source.table}"
     previous = [r[0] for r in con.execute(
         "SELECT load_id FROM wh.load_log WHERE source = ? AND file_name = ? AND status IN (?, ?)",
@@ -426,9 +446,12 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, load_id: s
         rules.insert(0, ("corrected_export", "list_contains($previous, t._load_id)"))
     for rule, where in rules:
         bound = {"previous": previous} if "$previous" in where else {}
-        con.execute(f"""INSERT INTO wh.load_replaced SELECT $load_id, t._load_id, $source, $rule, count(*)
-                        FROM {raw} t WHERE {where} GROUP BY t._load_id ORDER BY t._load_id""",
-                    {**bound, "load_id": load_id, "source": batch.source, "rule": rule})
+        replaced = con.execute(f"SELECT t._load_id, count(*), {dates} FROM {raw} t WHERE {where} "
+                               "GROUP BY t._load_id ORDER BY t._load_id", bound).fetchall()
+        if replaced:
+            con.executemany("INSERT INTO wh.load_replaced VALUES (?, ?, ?, ?, ?)",
+                            [[load_id, earlier, batch.source, rule, rows] for earlier, rows, *_ in replaced])
+        days += [d for *_, first, last in replaced for d in (first, last) if d]
         con.execute(f"DELETE FROM {raw} t WHERE {where}", bound)
     # Earlier loads of this source with no rows left are superseded.
     con.execute(f"""UPDATE wh.load_log SET status = 'superseded',
@@ -436,6 +459,7 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, load_id: s
                     WHERE source = ? AND status IN (?, ?) AND rows_loaded > 0
                       AND load_id NOT IN (SELECT DISTINCT _load_id FROM {raw})""",
                 [load_id, batch.source, LOADED, QUARANTINED])
+    return days
 
 
 def _insert_rows(con: duckdb.DuckDBPyConnection, batch: StagedBatch, report, load_id: str, digest: str) -> None:

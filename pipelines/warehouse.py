@@ -10,7 +10,6 @@ is the cache key that makes them see the new numbers once a load commits.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -261,10 +260,7 @@ KEEP_SNAPSHOTS = 3
 def code_version() -> str:
     """A digest of what shapes a published snapshot: the audit schema, the build (its cfg_* tables) and every
     model's SQL."""
-    digest = hashlib.sha256(AUDIT_DDL.encode() + Path(build.__file__).read_bytes())
-    for model in sorted(build.MODELS_DIR.glob("*.sql")):
-        digest.update(model.name.encode() + model.read_bytes())
-    return digest.hexdigest()[:16]
+    return build.code_digest(AUDIT_DDL.encode())
 
 
 def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:

@@ -7,6 +7,7 @@ index meets its band edges in one place (index_rag, on the value rounded to [evm
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -108,3 +109,71 @@ def test_reloading_an_identical_file_changes_nothing(demo_copy: Path, demo_files
     (result,) = ingest.ingest_paths([demo_files / "budgets.csv"], db=demo_copy)
     assert result.status == "unchanged"
     assert_same_cells(before, marts(demo_copy))
+
+
+def table_oids(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("SELECT table_name, table_oid FROM duckdb_tables() "
+                                "WHERE regexp_matches(table_name, '^(dim|mart)_')").fetchall())
+
+
+def full_build_of_a_copy(db: Path, folder: Path) -> dict[str, list[tuple]]:
+    """Every mart as `pmo build` (a full build) makes it from the same raw layer."""
+    copy = folder / db.name
+    folder.mkdir()
+    shutil.copy(db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        build(con, own_transaction=True)
+    finally:
+        con.close()
+    return marts(copy)
+
+
+def test_an_incremental_build_after_each_load_equals_a_full_build_on_every_mart(demo_copy: Path,
+                                                                                 tmp_path: Path) -> None:
+    """After a load the marts are refreshed for what it changed only (a timesheet load: the weeks it touched);
+    after each load every cell of every mart is what a full build of the same raw layer gives."""
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        (people, projects, as_of) = con.execute(
+            "SELECT (SELECT list(employee_id ORDER BY employee_id)[:3] FROM dim_person),"
+            " (SELECT list(project_id ORDER BY project_id)[:2] FROM dim_project), as_of_date FROM dim_report_date"
+        ).fetchone()  # type: ignore[misc]
+    weeks = [as_of - timedelta(days=7 * n + as_of.weekday()) for n in (20, 21, 9)]  # three Mondays, in history
+    folder = tmp_path / "in"
+    folder.mkdir()
+
+    def load(name: str, text: str, source: str) -> None:
+        (folder / name).write_text(text, encoding="utf-8")
+        (result,) = ingest.ingest_paths([folder / name], source=source, db=demo_copy)
+        assert result.status == "loaded", result.message
+
+    before, oids = marts(demo_copy), table_oids(demo_copy)
+    header = "employee_id,project_id,work_date,hours,activity,billable\n"
+    extra = "".join(f"{person},{projects[0]},{weeks[0] + timedelta(days=1)},3,incremental check,yes\n"
+                    f"{person},{projects[1]},{weeks[1] + timedelta(days=2)},2.5,incremental check,no\n"
+                    for person in people)
+    load("timesheets_extra.csv", header + extra, "timesheets")
+    after = marts(demo_copy)
+    assert_same_cells(full_build_of_a_copy(demo_copy, tmp_path / "full1"), after)
+    # refreshed in place, not rebuilt: the EVM marts read no timesheets, the utilisation marts only their weeks
+    assert {n: o for n, o in table_oids(demo_copy).items() if o != oids[n]} == {}
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"mart_utilisation", "mart_utilisation_team", "mart_time_booked"}
+
+    # a corrected export of the same file: its rows in the two weeks are replaced by rows in a third
+    moved = "".join(f"{person},{projects[0]},{weeks[2]},7,incremental check,yes\n" for person in people)
+    load("timesheets_extra.csv", header + moved, "timesheets")
+    assert_same_cells(full_build_of_a_copy(demo_copy, tmp_path / "full2"), marts(demo_copy))
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        assert con.execute("SELECT sum(hours_logged) FROM mart_time_booked WHERE project_id = ? AND week_start = ?",
+                           [projects[0], weeks[0]]).fetchone() == con.execute(
+            "SELECT sum(hours) FROM raw_timesheets WHERE project_id = ? AND date_trunc('week', work_date) = ?",
+            [projects[0], weeks[0]]).fetchone()
+
+    # a person's team changes: every week of theirs moves team, so the utilisation marts are rebuilt whole
+    load("people_fix.csv", "employee_id,name,team,weekly_capacity_hours\n"
+                           f"{people[0]},Renamed,Incremental team,40\n", "people")
+    refreshed = marts(demo_copy)
+    assert_same_cells(full_build_of_a_copy(demo_copy, tmp_path / "full3"), refreshed)
+    assert any(row[0] == "Incremental team" for row in refreshed["mart_utilisation_team"][1:])

@@ -10,6 +10,11 @@ CREATE OR REPLACE TEMP MACRO period_month(p) AS
 -- a budget line's cost category; blank is the category '(none)'
 CREATE OR REPLACE TEMP MACRO category_key(c) AS coalesce(nullif(trim(c), ''), '(none)');
 
+-- a day (or week start) inside the weeks an incremental build refreshes: every day in a full build
+-- (pipelines.build._set_week_slice sets the variables; constants to the optimiser, so a scan skips the rest)
+CREATE OR REPLACE TEMP MACRO in_week_slice(d) AS
+    d BETWEEN getvariable('week_slice_first') AND getvariable('week_slice_last') + 6;
+
 -- first day of the month of a date, as DATE
 CREATE OR REPLACE TEMP MACRO month_of(d) AS CAST(date_trunc('month', d) AS DATE);
 

@@ -9,6 +9,6 @@ SELECT
     coalesce(sum(t.hours) FILTER (WHERE t.billable), 0) AS billable_hours
 FROM stg_timesheets AS t
 CROSS JOIN dim_report_date AS rd
-WHERE t.work_date <= rd.as_of_date AND t.project_id IS NOT NULL
+WHERE t.work_date <= rd.as_of_date AND t.project_id IS NOT NULL AND in_week_slice(t.work_date)
 GROUP BY ALL
 ORDER BY t.project_id, t.employee_id, week_start;

@@ -1,5 +1,6 @@
 -- one row per person per ISO week (week_start = Monday) in which the person is employed, over the span of
 -- timesheet data up to the report date: hours logged vs capacity prorated to employment dates
+-- (an incremental build refreshes only the weeks a load touched: in_week_slice)
 CREATE OR REPLACE TABLE mart_utilisation AS
 WITH rd AS (
     SELECT as_of_date FROM dim_report_date
@@ -18,17 +19,24 @@ logged AS (
         sum(t.hours) FILTER (WHERE t.billable) AS billable_hours
     FROM stg_timesheets AS t
     CROSS JOIN rd
-    WHERE t.work_date <= rd.as_of_date
+    WHERE t.work_date <= rd.as_of_date AND in_week_slice(t.work_date)
     GROUP BY ALL
 ),
 span AS (
-    SELECT min(week_start) AS first_week, max(week_start) AS last_week FROM logged
+    -- every week of timesheet data, in the slice or not
+    SELECT CAST(date_trunc('week', min(t.work_date)) AS DATE) AS first_week,
+           CAST(date_trunc('week', max(t.work_date)) AS DATE) AS last_week
+    FROM stg_timesheets AS t
+    CROSS JOIN rd
+    WHERE t.work_date <= rd.as_of_date
 ),
 weeks AS (
-    SELECT CAST(unnest(generate_series(CAST(first_week AS TIMESTAMP), CAST(last_week AS TIMESTAMP),
-                                       INTERVAL 7 DAY)) AS DATE) AS week_start
-    FROM span
-    WHERE first_week IS NOT NULL
+    SELECT week_start
+    FROM (SELECT CAST(unnest(generate_series(CAST(first_week AS TIMESTAMP), CAST(last_week AS TIMESTAMP),
+                                             INTERVAL 7 DAY)) AS DATE) AS week_start
+          FROM span
+          WHERE first_week IS NOT NULL)
+    WHERE in_week_slice(week_start)
 ),
 employed AS (
     -- every week with at least one working day (Mon-Fri) inside the employment dates

@@ -17,4 +17,5 @@ SELECT
     count(*) FILTER (WHERE over_allocated) AS over_allocated_people,
     count(*) FILTER (WHERE under_allocated) AS under_allocated_people
 FROM mart_utilisation
+WHERE in_week_slice(week_start)
 GROUP BY coalesce(team, '(no team)'), week_start;
