@@ -22,7 +22,7 @@ LOAD_DATA_PAGE = "app_pages/load_data.py"
 PROJECT_PAGE = "app_pages/project_detail.py"
 RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red", "grey": "gray"}  # Streamlit colour names
 WRAPPED_ROW_PX = 72  # Streamlit wraps a cell's text only in rows taller than 4 rem: three lines of text
-SCREEN_ROWS = 200  # rows a capped table shows on screen (max_rows=SCREEN_ROWS); its downloads hold every row
+SCREEN_ROWS = 200  # rows a table sends to the browser, its first (put the worst first); its downloads hold every row
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:$]")
 _AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|mailto|www)(?=\\[:.])|@")  # after _MARKDOWN_SPECIAL's escapes
 
@@ -158,7 +158,7 @@ def chart(fig: Any, *, key: str, **options: Any) -> Any:
 # --- tables and downloads ------------------------------------------------------------------------
 
 def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | None = None,
-          column_order: list[str] | None = None, max_rows: int | None = None, selectable: bool = False,
+          column_order: list[str] | None = None, selectable: bool = False,
           missing: str | None = None, wrap: bool = False, empty: str | None = None) -> list[int]:
     """st.dataframe plus CSV and XLSX downloads (built on click, formula-injection neutralised).
 
@@ -166,14 +166,15 @@ def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | N
     (status, kind, document type …) and the marts' reasons read as words, RAG columns (`rag`, `*_rag`) show
     coloured words, missing values read "n/a" (or `missing`) and numbers read by their column's kind (tables.py:
     shares and percentages as 86.2%, money in its currency). `column_order` puts those columns first (the
-    decisive metric beside the name); `max_rows` shows the first rows only (put the worst first), with a caption.
+    decisive metric beside the name). The screen shows the first SCREEN_ROWS rows (put the worst first) and says how
+    many there are.
     The downloads keep every row, with the same headers and words, numbers as numbers, and the page's month and
     filters above the table (XLSX). With `selectable`, a click selects one row and its position is returned; with
     `wrap`, long text (reasons, causes, commentary) wraps over three lines instead of being cut off."""
     if df.empty:  # `empty`: what no rows means here, when it is not the filters
         st.caption(empty or t("ui.no_rows"))
         return []
-    shown = tables.display_frame(df.head(max_rows) if max_rows else df)
+    shown = tables.display_frame(df.head(SCREEN_ROWS))
     shares = [c for c in shown.columns if str(c) in tables.SHARE_COLUMNS]
     if shares:  # a share reads as a percentage: 0.862 -> 86.2 shown "86.2%"
         shown = shown.assign(**{str(c): pd.to_numeric(shown[c]) * 100 for c in shares})
@@ -185,8 +186,8 @@ def table(df: pd.DataFrame, *, key: str, file_stem: str, column_config: dict | N
                          column_config={**_column_config(df), **(column_config or {})}, hide_index=True,
                          placeholder=missing or t("ui.na"), on_select="rerun" if selectable else "ignore",
                          selection_mode="single-row", row_height=WRAPPED_ROW_PX if wrap else None)
-    if max_rows and len(df) > max_rows:
-        st.caption(t("ui.rows_capped", shown=fmt_int(max_rows), total=fmt_int(len(df))))
+    if len(df) > SCREEN_ROWS:
+        st.caption(t("ui.rows_capped", shown=fmt_int(SCREEN_ROWS), total=fmt_int(len(df))))
     if auth.may("analyst"):  # row-level tables leave the dashboard with analysts and admins only
         spec = tables.export(df)
         downloads = st.container(horizontal=True)

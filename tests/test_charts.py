@@ -351,3 +351,31 @@ def test_every_string_a_figure_carries_is_escaped_and_its_category_order_still_m
               "&lt;/span&gt; &amp; Co"
     assert escaped in fig.data[0].y and sorted(fig.layout.yaxis.categoryarray) == sorted(fig.data[0].y)
     assert fig.layout.title.text.startswith("Curve of &lt;a href=")
+
+
+def test_a_large_portfolio_draws_its_worst_and_largest_projects_and_groups_the_rest() -> None:
+    """2,000 projects: 300 bubbles one by one (the 10 furthest below plan, then the largest), the others one bubble
+    per RAG and 0.05 x 0.05 cell; every project and every euro of BAC is on the chart exactly once."""
+    from dashboard.charts.overview import BUBBLES, cpi_spi_bubble
+
+    n = 2_000
+    frame = pd.DataFrame({
+        "project_id": [f"P{i:04d}" for i in range(n)], "project_name": [f"Project {i}" for i in range(n)],
+        "cpi": [0.70 + (i % 61) / 100 for i in range(n)], "spi": [1.0] * n,
+        "spi_t": [0.80 + (i * 7 % 41) / 100 for i in range(n)], "bac": [float(1_000 + i) for i in range(n)],
+        "eac": [2_000.0] * n, "computed_rag": [("green", "amber", "red")[i % 3] for i in range(n)]})
+    frame.loc[1_234, ["cpi", "spi_t"]] = [0.2, 0.3]  # the worst by far, and small: still drawn and named
+    fig = cpi_spi_bubble(frame, tr=english)
+    alone = [t for t in fig.data if t.mode == "markers+text"]
+    grouped = [t for t in fig.data if t.mode == "markers"]
+    assert sum(len(t.x) for t in alone) == BUBBLES and sum(len(t.x) for t in grouped) < 400
+    assert "P1234" in {label for t in alone for label in t.text}
+    assert "P1999" in {row[0] for t in alone for row in t.customdata}  # the largest BAC
+    drawn = {t.name: len(t.x) for t in alone}
+    for trace in grouped:
+        drawn[trace.name] += sum(int(row[0]) for row in trace.customdata)
+    assert drawn == {"Green": 667, "Amber": 667, "Red": 666}
+    bac = sum(float(row[4]) for t in alone for row in t.customdata) + sum(
+        float(row[1]) for t in grouped for row in t.customdata)
+    assert bac == pytest.approx(frame["bac"].sum())
+    assert "The other 1,700 projects are drawn as one bubble per RAG" in fig.layout.title.subtitle.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import replace
 from datetime import datetime
@@ -13,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import sample_files as sf
+from chart_support import trace_values
 from streamlit.testing.v1 import AppTest
 
 from contract import settings
@@ -522,3 +524,33 @@ def test_the_what_changed_list_sends_its_first_rows_and_says_how_many_there_are(
     assert total > 20 and len(sent) == 20
     assert sent["kind"].iloc[0] == i18n.EN["ov.change.rag"]
     assert i18n.EN["ui.rows_capped"].format(shown="20", total=f"{total:,}") in [c.value for c in at.caption]
+
+
+def test_no_page_sends_more_rows_or_bubbles_than_a_reader_can_see(demo_db: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the caps set low (12 rows a table, 15 bubbles one by one), every table of every page sends at most 12
+    rows and says how many there are; Resources' people (on demand) too; the overview's bubble chart draws 15
+    projects alone and the rest grouped, every active project with both indices counted once."""
+    from dashboard.charts import overview as chart
+
+    monkeypatch.setattr(ui, "SCREEN_ROWS", 12)
+    monkeypatch.setattr(chart, "BUBBLES", 15)
+    capped = 0
+    for page in PAGES:
+        at = app(page)
+        if page == "resources":
+            at.toggle(key="resources_show_all").set_value(True).run()
+        assert all(len(d.value) <= 12 for d in at.dataframe), page
+        capped += sum(c.value.startswith("Showing the first 12 of") for c in at.caption)
+    assert capped >= 5
+    spec = next(spec for chart_ in app("overview").get("plotly_chart") if (spec := json.loads(chart_.proto.spec))
+                ["layout"]["title"]["text"] == i18n.EN["ov.bubble"])
+    alone = [t for t in spec["data"] if t["mode"] == "markers+text"]
+    grouped = [t for t in spec["data"] if t["mode"] == "markers"]
+    assert sum(len(trace_values(t["x"])) for t in alone) == 15 and grouped
+    from dashboard.filters import Filters
+    from dashboard.metrics import overview
+
+    projects = overview.projects(Filters(period=latest_period()))
+    drawable = projects[projects["is_active"] & projects["cpi"].notna() & projects["spi_t"].notna()]
+    assert 15 + sum(int(row[0]) for t in grouped for row in trace_values(t["customdata"])) == len(drawable)

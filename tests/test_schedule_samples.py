@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pytest
+from chart_support import trace_values
 from streamlit.testing.v1 import AppTest
 
 from pipelines import ingest
@@ -58,16 +57,9 @@ def test_schedule_page_draws_the_p6_slip_trend(p6_db: Path) -> None:
     at.multiselect(key="schedule_trend_milestones").set_value(["54069"]).run()
     assert not at.exception, [e.value for e in at.exception]
     traces = [trace for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
-    lines = {t["name"]: {str(x)[:10]: y for x, y in zip(_values(t["x"]), _values(t["y"]), strict=True)}
+    lines = {t["name"]: {str(x)[:10]: y for x, y in zip(trace_values(t["x"]), trace_values(t["y"]), strict=True)}
              for t in traces if t.get("name", "").startswith("54069 · ") and t.get("mode") == "lines+markers"}
     total = next(v for k, v in lines.items() if "Total Completion" in k)
     substantial = next(v for k, v in lines.items() if "Substantial Performance" in k)
     assert (total["2025-11-21"], total["2025-12-04"]) == (39, 42)
     assert (substantial["2025-11-21"], substantial["2025-12-04"]) == (40, 43)
-
-
-def _values(array: list | dict) -> list:
-    """A trace's values: a JSON list, or plotly's typed array {"dtype", "bdata" (base64)}."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return array

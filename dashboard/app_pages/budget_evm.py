@@ -23,7 +23,7 @@ currency = str(currencies[0]) if len(currencies) == 1 else ""
 
 st.subheader(t("evm.table_heading"))
 st.caption(t("evm.table_caption"))
-ui.table(metrics.worst_first(table), key="budget_evm_table", file_stem=f"evm_{f.period}", max_rows=ui.SCREEN_ROWS,
+ui.table(metrics.worst_first(table), key="budget_evm_table", file_stem=f"evm_{f.period}",
          column_order=["project_id", "project_name", "cpi", "cpi_rag", "spi_t", "spi_t_rag", "spi", "spi_rag", "vac"])
 
 st.subheader(t("evm.curves_heading"))

@@ -23,7 +23,7 @@ if closed.empty:
 else:
     ui.chart(charts.final_variances(closed, currency=tables.currency_of(closed) or "", tr=t),
              key="closure_lessons_variances")
-    ui.table(closed, key="closure_lessons_projects", file_stem=f"closed_projects_{f.period}", max_rows=ui.SCREEN_ROWS)
+    ui.table(closed, key="closure_lessons_projects", file_stem=f"closed_projects_{f.period}")
 
 st.subheader(t("clo.lessons_heading"))
 search = st.text_input(t("clo.search"), key="closure_lessons_search", placeholder=t("clo.search_placeholder"),
@@ -32,4 +32,4 @@ lessons = metrics.lessons(f, search)
 with tiles:
     ui.kpis(metrics.tiles(closed, lessons))
 st.caption(t("clo.lessons_caption", n=len(lessons)) if search else t("clo.lessons_all", n=len(lessons)))
-ui.table(lessons, key="closure_lessons_table", file_stem=f"lessons_{f.period}", max_rows=ui.SCREEN_ROWS)
+ui.table(lessons, key="closure_lessons_table", file_stem=f"lessons_{f.period}")

@@ -65,5 +65,5 @@ else:
     shown = changes[changes["kind"].isin(kinds)] if kinds else changes
     # a large portfolio moves by tens of thousands of rows: the page sends the first ones (RAG moves, then the
     # largest slips and EAC moves first), the pills narrow it by kind and the downloads hold every row
-    ui.table(shown, key="overview_changes", file_stem=f"changes_{before}_{f.period}", max_rows=ui.SCREEN_ROWS,
+    ui.table(shown, key="overview_changes", file_stem=f"changes_{before}_{f.period}",
              column_config={"cause": st.column_config.TextColumn(t("col.cause"), width="large")}, wrap=True)

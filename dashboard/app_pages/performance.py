@@ -38,8 +38,8 @@ scores = {c: st.column_config.ProgressColumn(t(f"col.{c}"), format="%.0f", min_v
           for c in ["health_score", *driver_cols]}
 ui.table(health[["project_id", "project_name", "health_score", "health_rag", "unknown_drivers", *driver_cols, "cpi",
                  "spi_t", "exposure", "pass_rate", "status_age_days", "grey_reason"]],
-         key="performance_health", file_stem=f"health_{f.period}", column_config=scores,
-         max_rows=ui.SCREEN_ROWS, wrap=True, missing=t("ui.unknown"))  # an unknown score says so, and why beside
+         key="performance_health", file_stem=f"health_{f.period}", column_config=scores, wrap=True,
+         missing=t("ui.unknown"))  # an unknown score says so, and why beside
 
 st.subheader(t("perf.rag_heading"))
 st.markdown(metrics.three_rags(f))
@@ -51,7 +51,7 @@ with right:
     flagged = metrics.disagreements(health)
     ui.table(flagged[["project_id", "project_name", "computed_rag", "declared_rag", "rag_gap", "health_score",
                       "grey_reason"]], key="performance_disagreements", file_stem=f"rag_disagreements_{f.period}",
-             max_rows=ui.SCREEN_ROWS, wrap=True)
+             wrap=True)
 
 st.subheader(t("perf.evm_heading"))
 ui.kpis(budget_evm.tiles(f))

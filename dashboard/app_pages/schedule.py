@@ -30,7 +30,7 @@ if len(indices) > TOP:
     st.caption(t("sched.spi_top", n=TOP, total=len(indices)))
 shown = indices[["project_id", "project_name", "spi_t", "spi_t_rag", "spi", "spi_rag", "sv_t", "es", "at_months",
                  "percent_complete"]]  # full width: no RAG column cut off
-ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}", max_rows=ui.SCREEN_ROWS)
+ui.table(shown, key="schedule_indices", file_stem=f"spi_spi_t_{f.period}")
 
 # --- milestone slip ------------------------------------------------------------------------------
 st.subheader(t("sched.slip_heading"))
