@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python bench/ingest
 	$(BIN)/python bench/pages
 	$(BIN)/python bench/pack
+	$(BIN)/python bench/load
 
 clean:
 	rm -rf $(VENV) data/warehouse data/demo test-artifacts
