@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from contract import settings
 from contract.layout import current_snapshot, published_dir
 from contract.sources import LINEAGE_COLUMNS, SOURCES
 from pipelines import build
@@ -254,8 +255,6 @@ def published_behind(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
 
 # --- published snapshots for readers -------------------------------------------------------------
 
-KEEP_SNAPSHOTS = 3
-
 
 def code_version() -> str:
     """A digest of what shapes a published snapshot: the audit schema, the build (its cfg_* tables) and every
@@ -264,7 +263,13 @@ def code_version() -> str:
 
 
 def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Copy every table and view except raw_* and stg_* into a new immutable snapshot; return its version."""
+    """Copy every table and view except raw_* and stg_* into a new immutable snapshot; return its version. The
+    [publish] keep_versions newest snapshots are kept: a reader on an older one that is gone moves to the newest
+    (dashboard.db retries)."""
+    keep = settings.config()["publish"]["keep_versions"]
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 2:
+        raise build.ConfigError(f"{settings.config_path().name}: [publish] keep_versions must be a whole number "
+                                f"of at least 2, got {keep!r}")
     folder = published_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     latest = current_snapshot(path)
@@ -274,7 +279,7 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     tmp.write_text(str(version))
     os.replace(tmp, folder / "CURRENT")
     for old in folder.glob("v*.duckdb"):
-        if old.stem[1:].isdigit() and int(old.stem[1:]) <= version - KEEP_SNAPSHOTS:
+        if old.stem[1:].isdigit() and int(old.stem[1:]) <= version - keep:
             old.unlink(missing_ok=True)
     return version
 

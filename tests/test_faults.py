@@ -19,6 +19,7 @@ import sample_files as sf
 import pipelines.ingest as ingest
 from contract import layout
 from pipelines import warehouse
+from pipelines.build import ConfigError
 from pipelines.cli import main as pmo
 
 REPO = Path(__file__).resolve().parents[1]
@@ -196,3 +197,34 @@ def test_ingest_killed_at_random_moments_then_the_next_command_publishes_what_a_
     with duckdb.connect(str(loaded), read_only=True) as con:  # every file loaded, each once
         assert con.execute("SELECT count(*), count(DISTINCT _source_file) FROM raw_timesheets").fetchone() == \
             (20 * KILLS, KILLS)
+
+
+def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bounds_the_folder(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader with snapshot vN open keeps reading vN's numbers while a load publishes vN+1; [publish]
+    keep_versions = 2 keeps the two newest snapshots only, and a value under 2 is refused by name."""
+    config = tmp_path / "pmo.toml"
+    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
+    assert text.count("keep_versions = 3") == 1
+    config.write_text(text.replace("keep_versions = 3", "keep_versions = 2"), encoding="utf-8")
+    monkeypatch.setenv("PMO_CONFIG", str(config))
+    hours = "SELECT coalesce(sum(hours_logged), 0) FROM mart_utilisation"
+    first = timesheet(tmp_path / "a", "timesheets_a.csv", "E1,P1,2026-03-10,6,build,yes")
+    assert [r.status for r in ingest.ingest_paths([first], db=loaded)] == ["loaded"]
+    version, snapshot = layout.current_snapshot(loaded)  # type: ignore[misc]
+    with duckdb.connect(str(snapshot), read_only=True) as reader:
+        assert reader.execute(hours).fetchone() == (6,)
+        second = timesheet(tmp_path / "b", "timesheets_b.csv", "E2,P1,2026-03-10,4,test,no")
+        assert [r.status for r in ingest.ingest_paths([second], db=loaded)] == ["loaded"]
+        assert reader.execute(hours).fetchone() == (6,)  # still vN, whole and consistent
+        newest = layout.current_snapshot(loaded)
+        assert newest is not None and newest[0] == version + 1
+        with duckdb.connect(str(newest[1]), read_only=True) as fresh:
+            assert fresh.execute(hours).fetchone() == (10,)
+    third = timesheet(tmp_path / "c", "timesheets_c.csv", "E2,P2,2026-03-11,2,test,no")
+    assert [r.status for r in ingest.ingest_paths([third], db=loaded)] == ["loaded"]
+    kept = sorted(p.name for p in layout.published_dir(loaded).glob("v*.duckdb"))
+    assert kept == [f"v{version + 1}.duckdb", f"v{version + 2}.duckdb"]
+    config.write_text(text.replace("keep_versions = 3", "keep_versions = 1"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[publish\] keep_versions must be a whole number of at least 2, got 1"):
+        ingest.rebuild(loaded)
