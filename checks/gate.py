@@ -170,7 +170,7 @@ class _Deferred(importlib.abc.MetaPathFinder):
         return spec
 
 
-def _gx() -> Any:
+def load_great_expectations() -> Any:
     """great_expectations, imported once with the DEFERRED modules loading lazily."""
     if "great_expectations" not in sys.modules:
         deferred = _Deferred()
@@ -186,7 +186,7 @@ def _context() -> Any:
     """The process's ephemeral GX context, created on first use, with the DuckDB fix applied."""
     global _CONTEXT
     if _CONTEXT is None:
-        gx = _gx()
+        gx = load_great_expectations()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         from checks import gx_duckdb
@@ -204,7 +204,7 @@ def _validate(con: duckdb.DuckDBPyConnection, scratch_file: Path, source: str, v
     with _LOCK:
         from checks import gx_duckdb
 
-        gx = _gx()
+        gx = load_great_expectations()
         context = _context()
         name = f"scratch_{uuid.uuid4().hex[:12]}"
         datasource = context.data_sources.add_sql(

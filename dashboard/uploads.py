@@ -1,6 +1,7 @@
 """Files uploaded in the browser go through the same gate as the CLI: saved under <db>.uploads/<timestamp>/,
 then `pmo ingest --json` runs in a separate process (great-expectations never loads into the Streamlit process,
-and a crash there cannot take the dashboard down). The next data_version() then shows the new snapshot.
+and a crash there cannot take the dashboard down): a fork of one warm worker (pipelines/worker.py), which has
+imported great-expectations once. The next data_version() then shows the new snapshot.
 
 Each file is stored under its name plus a tag of its content's sha256 (timesheets.csv ->
 timesheets.upload-kfajblcp.csv): two people's different files of the same name are two loads, never one
@@ -17,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -112,17 +114,48 @@ def clean(root: Path, before: datetime) -> list[Path]:
 
 
 def ingest(folder: Path, *, source: str | None, as_of: date | None, strict: bool, baseline: bool) -> IngestRun:
-    """Run `pmo ingest --json` on the saved files in a subprocess and collect its report."""
-    command = [sys.executable, "-m", "pipelines.cli", "--db", str(settings.db_path()), "ingest",
-               *map(str, sorted(folder.iterdir())), "--json"]
+    """Run `pmo ingest --json` on the saved files in the warm worker and collect its report."""
+    argv = ["--db", str(settings.db_path()), "ingest", *map(str, sorted(folder.iterdir())), "--json"]
     if source:
-        command += ["--source", source]
+        argv += ["--source", source]
     if as_of:
-        command += ["--as-of", as_of.isoformat()]
-    command += ["--strict"] * strict + ["--baseline"] * baseline
-    done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), cwd=settings.PROJECT_ROOT)
-    output = without_paths((done.stdout + done.stderr).strip())  # shown in the browser: no server paths
-    return IngestRun(folder, done.returncode, _json_report(done.stdout), output)
+        argv += ["--as-of", as_of.isoformat()]
+    argv += ["--strict"] * strict + ["--baseline"] * baseline
+    done = WORKER.run(argv)
+    output = without_paths((done["stdout"] + done["stderr"]).strip())  # shown in the browser: no server paths
+    return IngestRun(folder, int(done["returncode"]), _json_report(done["stdout"]), output)
+
+
+class Worker:
+    """The dashboard process's one `python -m pipelines.worker`, started on first use and again when it is gone;
+    one command at a time (a load waits for the warehouse's writer lock anyway)."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+
+    def run(self, argv: list[str]) -> dict:
+        """`pmo <argv>` in a fork of the worker, with this process's environment: returncode, stdout, stderr."""
+        job = json.dumps({"argv": argv, "env": dict(os.environ)}) + "\n"
+        with self.lock:
+            for _attempt in range(2):  # a worker that died (killed, out of memory) is started again once
+                if self.process is None or self.process.poll() is not None:
+                    self.process = subprocess.Popen([sys.executable, "-m", "pipelines.worker"], text=True,
+                                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                    cwd=settings.PROJECT_ROOT, env=os.environ.copy())
+                try:
+                    self.process.stdin.write(job)  # type: ignore[union-attr]
+                    self.process.stdin.flush()  # type: ignore[union-attr]
+                    if reply := self.process.stdout.readline():  # type: ignore[union-attr]
+                        return json.loads(reply)
+                except BrokenPipeError:
+                    pass
+                self.process.kill()
+                self.process = None
+        return {"returncode": 1, "stdout": "", "stderr": "the loading process stopped unexpectedly; try again"}
+
+
+WORKER = Worker()
 
 
 _SERVER_PATH = re.compile(r"(?<![\w.~])/(?:[^\s/'\"`:,;]+/)+([^\s/'\"`:,;]*)")

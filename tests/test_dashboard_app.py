@@ -554,3 +554,45 @@ def test_no_page_sends_more_rows_or_bubbles_than_a_reader_can_see(demo_db: Path,
     projects = overview.projects(Filters(period=latest_period()))
     drawable = projects[projects["is_active"] & projects["cpi"].notna() & projects["spi_t"].notna()]
     assert 15 + sum(int(row[0]) for t in grouped for row in trace_values(t["customdata"])) == len(drawable)
+
+
+def test_uploads_run_in_one_warm_worker_that_comes_back_when_killed(warehouse_db: Path, tmp_path: Path) -> None:
+    """The browser's loads are forks of one worker that imported great-expectations once: the second upload uses
+    the same worker; a killed worker is started again by the next upload, which still loads."""
+    ingest_paths([sf.write(tmp_path / "in", s) for s in ("projects", "people")], db=warehouse_db)
+    header = "employee_id,project_id,work_date,hours,activity,billable\n"
+
+    def loaded(at: AppTest) -> list[str]:
+        return list(next(d.value for d in at.dataframe if "status" in d.value)["status"])
+
+    assert loaded(upload("timesheets_a.csv", header + "E1,P1,2026-03-02,8,build,yes\n")) == ["Loaded"]
+    worker = uploads.WORKER.process
+    assert worker is not None and worker.poll() is None
+    assert loaded(upload("timesheets_b.csv", header + "E2,P1,2026-03-03,4,test,yes\n")) == ["Loaded"]
+    assert uploads.WORKER.process is worker
+    worker.kill()
+    worker.wait()
+    assert loaded(upload("timesheets_c.csv", header + "E2,P2,2026-03-04,2,test,no\n")) == ["Loaded"]
+    assert uploads.WORKER.process is not worker and uploads.WORKER.process.poll() is None
+
+
+def test_a_worker_job_runs_in_a_fork_with_its_own_environment_and_output() -> None:
+    import os
+    import signal
+
+    from pipelines.worker import run
+
+    def command(argv: list[str]) -> int:
+        print(f"{argv[0]} {os.environ['PMO_TEST_VALUE']}")
+        print("to stderr", file=__import__("sys").stderr)
+        return 7
+
+    assert run(command, ["hello"], {"PMO_TEST_VALUE": "42"}) == {
+        "returncode": 7, "stdout": "hello 42\n", "stderr": "to stderr\n"}
+    assert "PMO_TEST_VALUE" not in os.environ  # the job's environment stayed in the child
+
+    def bad_arguments(argv: list[str]) -> int:
+        raise SystemExit(2)
+
+    assert run(bad_arguments, [], {})["returncode"] == 2
+    assert run(lambda argv: os.kill(os.getpid(), signal.SIGKILL) or 0, [], {})["returncode"] == -signal.SIGKILL
