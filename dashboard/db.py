@@ -146,8 +146,8 @@ def _query(version: int | str, path: str, sql: str, params: dict[str, Any], atta
 
 
 # Tables a portfolio-limited reader sees whole: settings, dates and the record of what was loaded and frozen.
-_UNFENCED = re.compile(r"cfg_.*|dim_report_date|frozen_month|frozen_input|snapshot_info|source_rows|warehouse_meta|"
-                       r"load_replaced")
+_UNFENCED = re.compile(r"cfg_.*|dim_report_date|frozen_month|frozen_input|snapshot_info|source_rows|snapshot_tables|"
+                       r"warehouse_meta|load_replaced")
 _EXAMPLES = {"load_log": "message", "gate_results": "examples"}  # columns that quote rows of any portfolio
 
 

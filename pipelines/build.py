@@ -162,9 +162,15 @@ def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None, changes: Cha
     if changes is None or previous is None or previous[0] != built_from:
         for name in MODELS:
             _run(con, name)
+        written = set(MODELS)
     else:
-        _Refresh(con, changes).run()
+        refresh = _Refresh(con, changes)
+        refresh.run()
+        written = refresh.changed
     con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES (?, ?)", [BUILT_FROM, built_from])
+    # for the publisher (pipelines.warehouse.publish): the tables whose rows this build may have changed
+    con.execute("CREATE OR REPLACE TEMP TABLE built_tables AS SELECT unnest(?::VARCHAR[]) AS name",
+                [sorted(written)])
     return {name: _scalar(con, f'SELECT count(*) FROM "{name}"') for name in MODELS  # names of model files
             if _scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])}
 

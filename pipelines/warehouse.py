@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -242,8 +243,11 @@ def published_behind(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     try:
         code = published.execute("SELECT code_version FROM snapshot_info").fetchone()
         published_raw = raw_version(published)
+        published.execute("SELECT count(*) FROM dim_report_date").fetchone()  # its shared files are there
     except duckdb.CatalogException:
         code = None
+    except duckdb.IOException:
+        return f"the published snapshot v{snapshot[0]} cannot be read"
     finally:
         published.close()
     if code is None or code[0] != code_version():
@@ -262,46 +266,100 @@ def code_version() -> str:
     return build.code_digest(AUDIT_DDL.encode())
 
 
+SHARED = re.compile(r"(dim|mart)_\w+")  # the tables a snapshot shares with the next ones while they do not change
+
+
 def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Copy every table and view except raw_* and stg_* into a new immutable snapshot; return its version. The
-    [publish] keep_versions newest snapshots are kept: a reader on an older one that is gone moves to the newest
-    (dashboard.db retries)."""
+    """A new immutable snapshot of every table but raw_* and stg_*; returns its version.
+
+    The dim_* and mart_* tables are Parquet files in `<published>/tables/`, shared by the snapshots while a table
+    does not change: a table the build did not write (its TEMP table built_tables) keeps the previous snapshot's
+    file, so a load writes what it changed. `vN.duckdb` holds the rest (settings, the load log, quarantine ...)
+    and a view per shared table; `vN.json` lists its files. The [publish] keep_versions newest snapshots are
+    kept, with the files they use: a reader on an older one that is gone moves to the newest (dashboard.db
+    retries)."""
     keep = settings.config()["publish"]["keep_versions"]
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 2:
         raise build.ConfigError(f"{settings.config_path().name}: [publish] keep_versions must be a whole number "
                                 f"of at least 2, got {keep!r}")
     folder = published_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
+    shared = folder / "tables"
+    shared.mkdir(parents=True, exist_ok=True)
     latest = current_snapshot(path)
     version = (latest[0] if latest else 0) + 1
-    write_snapshot(con, folder / f"v{version}.duckdb")
+    before = _manifest(folder, latest[0]) if latest else {}
+    try:  # the tables the build wrote; a snapshot published without a build on this connection copies them all
+        written: set[str] | None = {r[0] for r in con.execute("SELECT name FROM built_tables").fetchall()}
+    except duckdb.CatalogException:
+        written = None
+    files = {}
+    for name in _published_tables(con):
+        if not SHARED.fullmatch(name):
+            continue
+        if written is not None and name not in written and name in before and (shared / before[name]).exists():
+            files[name] = before[name]
+        else:
+            files[name] = f"{name}.v{version}.parquet"
+            (shared / files[name]).unlink(missing_ok=True)
+            con.execute(f'COPY main."{name}" TO ? (FORMAT parquet, COMPRESSION zstd)', [str(shared / files[name])])
+    write_snapshot(con, folder / f"v{version}.duckdb", shared={n: shared / f for n, f in files.items()})
+    (folder / f"v{version}.json").write_text(json.dumps({"tables": files}, indent=1, sort_keys=True))
     tmp = folder / "CURRENT.tmp"
     tmp.write_text(str(version))
     os.replace(tmp, folder / "CURRENT")
-    for old in folder.glob("v*.duckdb"):
-        if old.stem[1:].isdigit() and int(old.stem[1:]) <= version - keep:
-            old.unlink(missing_ok=True)
+    _retire(folder, version - keep)
     return version
 
 
-def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    """`target`: a new DuckDB file with every table of `con` but raw_* and stg_* (marts, dims, cfg_*, the load
-    log, warehouse_meta ...), the macros the dashboard's queries call, snapshot_info (code version, when written)
-    and source_rows (the raw layer's row count per source)."""
-    target.unlink(missing_ok=True)
-    target.with_name(target.name + ".wal").unlink(missing_ok=True)  # a killed write's log must not be replayed
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+def _manifest(folder: Path, version: int) -> dict[str, str]:
+    """Shared table -> its file name, as snapshot `version` uses them ({} for a snapshot without shared files)."""
+    try:
+        return json.loads((folder / f"v{version}.json").read_text())["tables"]
+    except (FileNotFoundError, ValueError, KeyError):
+        return {}
+
+
+def _retire(folder: Path, last: int) -> None:
+    """Delete the snapshots up to version `last`, then every shared file no kept snapshot uses."""
+    for old in [*folder.glob("v*.duckdb"), *folder.glob("v*.json")]:
+        if old.stem[1:].isdigit() and int(old.stem[1:]) <= last:
+            old.unlink(missing_ok=True)
+    used = {file for kept in folder.glob("v*.json") if kept.stem[1:].isdigit()
+            for file in _manifest(folder, int(kept.stem[1:])).values()}
+    for file in (folder / "tables").glob("*.parquet"):
+        if file.name not in used:
+            file.unlink(missing_ok=True)
+
+
+def _published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
         " AND table_catalog = current_database() AND NOT regexp_matches(table_name, '^(raw|stg)_') ORDER BY 1"
     ).fetchall()]
+
+
+def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path, *, shared: dict[str, Path] | None = None) -> None:
+    """`target`: a new DuckDB file with every table of `con` but raw_* and stg_* (marts, dims, cfg_*, the load
+    log, warehouse_meta ...), the macros the dashboard's queries call, snapshot_info (code version, when written),
+    source_rows (the raw layer's row count per source) and snapshot_tables (each table's row count). A table in
+    `shared` is a view of its Parquet file instead of a copy (publish); a frozen month copies every table."""
+    target.unlink(missing_ok=True)
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)  # a killed write's log must not be replayed
+    names = _published_tables(con)
+    shared = shared or {}
     con.execute("ATTACH ? AS snapshot", [str(target)])
     try:
         for name in names:
-            con.execute(f'CREATE TABLE snapshot."{name}" AS SELECT * FROM main."{name}"')
+            if name in shared:
+                con.execute(f'CREATE VIEW snapshot."{name}" AS FROM read_parquet({_literal(shared[name])})')
+            else:
+                con.execute(f'CREATE TABLE snapshot."{name}" AS SELECT * FROM main."{name}"')
         con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ? AS code_version, now() AS published_at",
                     [code_version()])
         con.execute("CREATE TABLE snapshot.source_rows AS " + " UNION ALL ".join(  # `pmo status` reads it
             f"SELECT '{name}' AS source, count(*) AS rows FROM main.{s.table}" for name, s in SOURCES.items()))
+        con.execute("CREATE TABLE snapshot.snapshot_tables AS " + " UNION ALL ".join(  # the dashboard reads it
+            f"SELECT '{name}' AS table_name, count(*) AS row_count FROM main.\"{name}\"" for name in names))
         home = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
         con.execute("USE snapshot")  # the macros the dashboard's queries call (index_rag ...), made there
         try:
@@ -310,3 +368,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path) -> None:
             con.execute(f'USE "{home}"')
     finally:
         con.execute("DETACH snapshot")
+
+
+def _literal(path: Path) -> str:
+    """A file path as a SQL string literal (a view's text cannot take a bound parameter)."""
+    return "'" + str(path.resolve()).replace("'", "''") + "'"

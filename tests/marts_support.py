@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from contract.layout import current_snapshot
 from contract.sources import SOURCES
 from pipelines import warehouse
 from pipelines.build import build
@@ -142,3 +143,15 @@ def query_file(name: str) -> str:
     from dashboard.db import sql_text
 
     return sql_text(name)
+
+
+def published_marts(db: Path) -> dict[str, list[tuple]]:
+    """Every dim_* and mart_* table of the warehouse `db`'s current published snapshot (views of shared Parquet
+    files, most of them), rows sorted."""
+    snapshot = current_snapshot(db)
+    assert snapshot is not None, f"nothing published for {db}"
+    with duckdb.connect(str(snapshot[1]), read_only=True) as con:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND regexp_matches(table_name, '^(dim|mart)_') ORDER BY 1").fetchall()]
+        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}

@@ -3,6 +3,7 @@ and `kill -9` at random moments of `pmo ingest`."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import sample_files as sf
+from marts_support import published_marts
 
 import pipelines.ingest as ingest
 from contract import layout
@@ -65,18 +67,6 @@ def wait_for(process: subprocess.Popen, text: str, timeout: float = 60) -> str:
         seen += line
     assert text in seen, seen
     return seen
-
-
-def marts(db: Path) -> dict[str, list[tuple]]:
-    """Every dim_* and mart_* table of a database, rows sorted."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
-                                           "WHERE regexp_matches(table_name, '^(dim|mart)_') ORDER BY 1").fetchall()]
-        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
-
-
-def published_marts(db: Path) -> dict[str, list[tuple]]:
-    return marts(layout.current_snapshot(db)[1])  # type: ignore[index]
 
 
 def fresh_build_marts(db: Path, folder: Path) -> dict[str, list[tuple]]:
@@ -225,6 +215,13 @@ def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bound
     assert [r.status for r in ingest.ingest_paths([third], db=loaded)] == ["loaded"]
     kept = sorted(p.name for p in layout.published_dir(loaded).glob("v*.duckdb"))
     assert kept == [f"v{version + 1}.duckdb", f"v{version + 2}.duckdb"]
+    # the marts a timesheet load does not change are one shared file; the folder holds what the two kept use
+    files = {v: json.loads((layout.published_dir(loaded) / f"v{v}.json").read_text())["tables"]
+             for v in (version + 1, version + 2)}
+    assert files[version + 1]["mart_evm"] == files[version + 2]["mart_evm"]
+    assert files[version + 1]["mart_utilisation"] != files[version + 2]["mart_utilisation"]
+    assert sorted(p.name for p in (layout.published_dir(loaded) / "tables").iterdir()) == sorted(
+        {*files[version + 1].values(), *files[version + 2].values()})
     config.write_text(text.replace("keep_versions = 3", "keep_versions = 1"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[publish\] keep_versions must be a whole number of at least 2, got 1"):
         ingest.rebuild(loaded)

@@ -16,9 +16,9 @@ import pytest
 import sample_files as sf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from marts_support import published_marts
 
 import pipelines.ingest as ingest
-from contract import layout
 from contract.batch import InputError
 from pipelines.intake import stage_file
 
@@ -90,13 +90,6 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = folder / "warehouse" / "pmo.duckdb"
     ingest.ingest_paths([sf.write(folder / "in", s) for s in ("projects", "people")], db=db)
     return db
-
-
-def published_marts(db: Path) -> dict[str, list]:
-    with duckdb.connect(str(layout.current_snapshot(db)[1]), read_only=True) as con:  # type: ignore[index]
-        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
-                                           "WHERE regexp_matches(table_name, '^(dim|mart)_')").fetchall()]
-        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
 
 
 @settings(FUZZ, max_examples=12)

@@ -1,5 +1,4 @@
--- one row per table of the published snapshot, with its row count (DuckDB's exact count after CREATE TABLE AS)
-SELECT table_name, estimated_size AS row_count
-FROM duckdb_tables()
-WHERE schema_name = 'main'
+-- one row per table of the published snapshot, with its row count (written by pipelines.warehouse.write_snapshot)
+SELECT table_name, row_count
+FROM snapshot_tables
 ORDER BY table_name

@@ -54,7 +54,7 @@ quality AS (
     SELECT
         e.project_id,
         e.month_start,
-        sum(q.checks) AS quality_checks,
+        CAST(sum(q.checks) AS BIGINT) AS quality_checks,
         (sum(q.passed) + any_value(cfg.conditional_weight) * sum(q.conditional)) / nullif(sum(q.checks), 0)
             AS pass_rate
     FROM e

@@ -28,7 +28,8 @@ by_type AS (
     GROUP BY project_id, month, check_type
 ),
 defects AS (
-    SELECT project_id, month, sum(defects_open) AS defects_open, sum(defects_closed) AS defects_closed
+    SELECT project_id, month, CAST(sum(defects_open) AS BIGINT) AS defects_open,
+           CAST(sum(defects_closed) AS BIGINT) AS defects_closed
     FROM by_type
     GROUP BY project_id, month
 ),

@@ -7,7 +7,7 @@ SELECT
     strftime(as_of_date, '%Y-%m') AS period,
     count(*) AS risks,
     count(*) FILTER (WHERE is_open) AS open_risks,
-    coalesce(sum(score) FILTER (WHERE is_open), 0) AS exposure,
+    CAST(coalesce(sum(score) FILTER (WHERE is_open), 0) AS BIGINT) AS exposure,
     max(score) FILTER (WHERE is_open) AS max_open_score,
     count(*) FILTER (WHERE is_open AND band_rank = 1) AS open_low,
     count(*) FILTER (WHERE is_open AND band_rank = 2) AS open_medium,
