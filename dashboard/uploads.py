@@ -148,7 +148,7 @@ class Worker:
                     self.process.stdin.flush()  # type: ignore[union-attr]
                     if reply := self.process.stdout.readline():  # type: ignore[union-attr]
                         return json.loads(reply)
-                except BrokenPipeError:
+                except (BrokenPipeError, ValueError):  # gone, or it wrote something that is not its answer
                     pass
                 self.process.kill()
                 self.process = None

@@ -27,14 +27,13 @@ def cpi_spi_bubble(df: pd.DataFrame, *, tr: Tr, schedule_index: str = "spi_t", c
     named on the chart and the subtitle says what a bubble's area means."""
     data = df[df["cpi"].notna() & df[schedule_index].notna()]
     worst = data[["cpi", schedule_index]].astype(float).min(axis=1).nsmallest(LABELLED).index
-    alone = worst.union(data.drop(worst)["bac"].astype(float).nlargest(BUBBLES - len(worst)).index)
-    groups = _grouped(data.drop(alone), schedule_index)
-    size_ref = 2.0 * float(pd.concat([data.loc[alone, "bac"], groups["bac"]]).max() or 1) / MAX_BUBBLE_PX**2 \
-        if len(data) else 1
+    alone = data.loc[worst.union(data.drop(worst)["bac"].astype(float).nlargest(BUBBLES - len(worst)).index)]
+    groups = _grouped(data.drop(alone.index), schedule_index)
+    size_ref = 2.0 * float(pd.concat([alone["bac"], groups["bac"]]).max() or 1) / MAX_BUBBLE_PX**2 if len(data) else 1
     unit = currency or tr("unit.currency")
     fig = go.Figure()
     for rag in RAGS:
-        part = data.loc[alone][data.loc[alone, "computed_rag"] == rag]
+        part = alone[alone["computed_rag"] == rag]
         grouped = groups[groups["computed_rag"] == rag]
         if not grouped.empty:
             fig.add_trace(go.Scatter(
@@ -90,8 +89,8 @@ def _grouped(rest: pd.DataFrame, schedule_index: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["computed_rag", "cpi", schedule_index, "projects", "bac"])
     indices = rest[["cpi", schedule_index]].astype(float)
     cells = (indices / CELL).round().astype(int)
-    return (indices.assign(computed_rag=rest["computed_rag"], bac=rest["bac"].astype(float).fillna(0), projects=1)
-            .groupby([rest["computed_rag"], cells["cpi"], cells[schedule_index]], sort=True)
-            .agg(computed_rag=("computed_rag", "first"), cpi=("cpi", "mean"),
-                 **{schedule_index: (schedule_index, "mean")}, projects=("projects", "sum"), bac=("bac", "sum"))
-            .reset_index(drop=True))
+    return (indices.assign(bac=rest["bac"].astype(float).fillna(0), projects=1)
+            .groupby([rest["computed_rag"], cells["cpi"].rename("cpi_cell"), cells[schedule_index].rename("cell")])
+            .agg(cpi=("cpi", "mean"), **{schedule_index: (schedule_index, "mean")}, projects=("projects", "sum"),
+                 bac=("bac", "sum"))
+            .reset_index().drop(columns=["cpi_cell", "cell"]))
