@@ -127,6 +127,8 @@ def build_order(dependencies: dict[str, set[str]]) -> tuple[str, ...]:
 
 # The build order, derived from the models themselves: staging views, the report date, dimensions, marts.
 MODELS = build_order(model_dependencies())
+# The marts with a row per week (week_start) that an incremental build refreshes by week (`in_week_slice`).
+WEEKLY_MARTS = tuple(name for name in MODELS if "in_week_slice(" in model_sql(name))
 
 
 def build(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, own_transaction: bool = False,
@@ -159,18 +161,22 @@ def _run_models(con: duckdb.DuckDBPyConnection, as_of: date | None, changes: Cha
     built_from = code_digest(json.dumps([cfg, as_of and as_of.isoformat()], sort_keys=True, default=str).encode())
     previous = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [BUILT_FROM]).fetchone()
     _set_week_slice(con, None)
+    written: dict[str, tuple[date, date] | None]  # table -> the weeks rewritten (None: all of it)
     if changes is None or previous is None or previous[0] != built_from:
         for name in MODELS:
             _run(con, name)
-        written = set(MODELS)
+        written = dict.fromkeys(MODELS)
     else:
         refresh = _Refresh(con, changes)
         refresh.run()
-        written = refresh.changed
+        written = {name: refresh.weeks if name in refresh.sliced else None for name in refresh.changed}
     con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES (?, ?)", [BUILT_FROM, built_from])
-    # for the publisher (pipelines.warehouse.publish): the tables whose rows this build may have changed
-    con.execute("CREATE OR REPLACE TEMP TABLE built_tables AS SELECT unnest(?::VARCHAR[]) AS name",
-                [sorted(written)])
+    # for the publisher (pipelines.warehouse.publish): the tables whose rows this build may have changed, and of
+    # a weekly mart refreshed for some weeks, the first and last of them
+    con.execute("CREATE OR REPLACE TEMP TABLE built_tables (name VARCHAR, first_week DATE, last_week DATE)")
+    if written:
+        con.executemany("INSERT INTO built_tables VALUES (?, ?, ?)",
+                        [(name, *(weeks or (None, None))) for name, weeks in sorted(written.items())])
     return {name: _scalar(con, f'SELECT count(*) FROM "{name}"') for name in MODELS  # names of model files
             if _scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])}
 
@@ -244,7 +250,7 @@ class _Refresh:
     def _by_weeks(self, name: str) -> bool:
         """Refreshed for the weeks the loads touched: the model filters by week, and all it reads that changed is
         timesheets or tables refreshed that way."""
-        return (self.weeks is not None and "in_week_slice(" in self.code[name]
+        return (self.weeks is not None and name in WEEKLY_MARTS
                 and self.needs[name] & self.changed <= {"stg_timesheets"} | self.sliced)
 
     def _rebuild(self, name: str) -> None:

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -267,17 +267,19 @@ def code_version() -> str:
 
 
 SHARED = re.compile(r"(dim|mart)_\w+")  # the tables a snapshot shares with the next ones while they do not change
+WHOLE = ""  # the part name of a table published as one file
 
 
 def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """A new immutable snapshot of every table but raw_* and stg_*; returns its version.
 
-    The dim_* and mart_* tables are Parquet files in `<published>/tables/`, shared by the snapshots while a table
-    does not change: a table the build did not write (its TEMP table built_tables) keeps the previous snapshot's
-    file, so a load writes what it changed. `vN.duckdb` holds the rest (settings, the load log, quarantine ...)
-    and a view per shared table; `vN.json` lists its files. The [publish] keep_versions newest snapshots are
-    kept, with the files they use: a reader on an older one that is gone moves to the newest (dashboard.db
-    retries)."""
+    The dim_* and mart_* tables are Parquet files in `<published>/tables/`, shared by the snapshots while they do
+    not change: a table the build did not write (its TEMP table built_tables) keeps the previous snapshot's file,
+    so a load writes what it changed. A weekly mart (build.WEEKLY_MARTS) is one file per month of week_start, and
+    a build that refreshed some weeks rewrites the months of those weeks only. `vN.duckdb` holds the rest
+    (settings, the load log, quarantine ...) and a view per shared table; `vN.json` lists its files. The [publish]
+    keep_versions newest snapshots are kept, with the files they use: a reader on an older one that is gone moves
+    to the newest (dashboard.db retries)."""
     keep = settings.config()["publish"]["keep_versions"]
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 2:
         raise build.ConfigError(f"{settings.config_path().name}: [publish] keep_versions must be a whole number "
@@ -288,21 +290,26 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     latest = current_snapshot(path)
     version = (latest[0] if latest else 0) + 1
     before = _manifest(folder, latest[0]) if latest else {}
-    try:  # the tables the build wrote; a snapshot published without a build on this connection copies them all
-        written: set[str] | None = {r[0] for r in con.execute("SELECT name FROM built_tables").fetchall()}
+    try:  # what the build wrote; a snapshot published without a build on this connection writes every table
+        written: dict[str, tuple[date, date] | None] | None = {
+            name: first and (first, last)
+            for name, first, last in con.execute("SELECT name, first_week, last_week FROM built_tables").fetchall()}
     except duckdb.CatalogException:
         written = None
-    files = {}
-    for name in _published_tables(con):
-        if not SHARED.fullmatch(name):
-            continue
-        if written is not None and name not in written and name in before and (shared / before[name]).exists():
-            files[name] = before[name]
-        else:
-            files[name] = f"{name}.v{version}.parquet"
-            (shared / files[name]).unlink(missing_ok=True)
-            con.execute(f'COPY main."{name}" TO ? (FORMAT parquet, COMPRESSION zstd)', [str(shared / files[name])])
-    write_snapshot(con, folder / f"v{version}.duckdb", shared={n: shared / f for n, f in files.items()})
+    files: dict[str, dict[str, str]] = {}
+    for name in filter(SHARED.fullmatch, _published_tables(con)):
+        files[name] = {}
+        for part, rows in _parts(con, name):
+            old = before.get(name, {}).get(part)
+            if written is not None and old and (shared / old).exists() and not _rewritten(written, name, part):
+                files[name][part] = old
+                continue
+            files[name][part] = f"{name}{part and '.' + part}.v{version}.parquet"
+            (shared / files[name][part]).unlink(missing_ok=True)
+            con.execute(f'COPY (FROM main."{name}" WHERE {rows}) TO ? (FORMAT parquet, COMPRESSION zstd)',
+                        [str(shared / files[name][part])])
+    write_snapshot(con, folder / f"v{version}.duckdb",
+                   shared={name: [shared / f for _, f in sorted(parts.items())] for name, parts in files.items()})
     (folder / f"v{version}.json").write_text(json.dumps({"tables": files}, indent=1, sort_keys=True))
     tmp = folder / "CURRENT.tmp"
     tmp.write_text(str(version))
@@ -311,12 +318,35 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     return version
 
 
-def _manifest(folder: Path, version: int) -> dict[str, str]:
-    """Shared table -> its file name, as snapshot `version` uses them ({} for a snapshot without shared files)."""
+def _parts(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
+    """(part, SQL condition selecting its rows) per file the table is published as: a weekly mart with rows one
+    per month of week_start ('2026-03'), any other table one WHOLE."""
+    if name not in build.WEEKLY_MARTS:
+        return [(WHOLE, "true")]
+    months = [r[0] for r in con.execute(
+        f"SELECT DISTINCT date_trunc('month', week_start)::DATE FROM main.\"{name}\" ORDER BY 1").fetchall()]
+    return [(f"{m:%Y-%m}", f"week_start >= DATE '{m}' AND week_start < DATE '{m}' + INTERVAL 1 MONTH")
+            for m in months] or [(WHOLE, "true")]
+
+
+def _rewritten(written: dict[str, tuple[date, date] | None], name: str, part: str) -> bool:
+    """Whether the build wrote the rows of `part` of table `name`: every part of a table it rebuilt, the months
+    of the weeks it refreshed of a weekly mart."""
+    if name not in written:
+        return False
+    weeks = written[name]
+    return weeks is None or part == WHOLE or f"{weeks[0]:%Y-%m}" <= part <= f"{weeks[1]:%Y-%m}"
+
+
+def _manifest(folder: Path, version: int) -> dict[str, dict[str, str]]:
+    """Shared table -> {part: its file name}, as snapshot `version` uses them ({} for a snapshot without shared
+    files)."""
     try:
-        return json.loads((folder / f"v{version}.json").read_text())["tables"]
+        tables = json.loads((folder / f"v{version}.json").read_text())["tables"]
     except (FileNotFoundError, ValueError, KeyError):
         return {}
+    # a snapshot published before weekly marts were split by month names one file per table
+    return {name: files if isinstance(files, dict) else {WHOLE: files} for name, files in tables.items()}
 
 
 def _retire(folder: Path, last: int) -> None:
@@ -325,7 +355,7 @@ def _retire(folder: Path, last: int) -> None:
         if old.stem[1:].isdigit() and int(old.stem[1:]) <= last:
             old.unlink(missing_ok=True)
     used = {file for kept in folder.glob("v*.json") if kept.stem[1:].isdigit()
-            for file in _manifest(folder, int(kept.stem[1:])).values()}
+            for parts in _manifest(folder, int(kept.stem[1:])).values() for file in parts.values()}
     for file in (folder / "tables").glob("*.parquet"):
         if file.name not in used:
             file.unlink(missing_ok=True)
@@ -338,11 +368,12 @@ def _published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()]
 
 
-def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path, *, shared: dict[str, Path] | None = None) -> None:
+def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path, *, shared: dict[str, list[Path]] | None = None
+                   ) -> None:
     """`target`: a new DuckDB file with every table of `con` but raw_* and stg_* (marts, dims, cfg_*, the load
     log, warehouse_meta ...), the macros the dashboard's queries call, snapshot_info (code version, when written),
     source_rows (the raw layer's row count per source) and snapshot_tables (each table's row count). A table in
-    `shared` is a view of its Parquet file instead of a copy (publish); a frozen month copies every table."""
+    `shared` is a view of its Parquet files instead of a copy (publish); a frozen month copies every table."""
     target.unlink(missing_ok=True)
     target.with_name(target.name + ".wal").unlink(missing_ok=True)  # a killed write's log must not be replayed
     names = _published_tables(con)
@@ -351,7 +382,8 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, target: Path, *, shared: dict
     try:
         for name in names:
             if name in shared:
-                con.execute(f'CREATE VIEW snapshot."{name}" AS FROM read_parquet({_literal(shared[name])})')
+                files = ", ".join(map(_literal, shared[name]))
+                con.execute(f'CREATE VIEW snapshot."{name}" AS FROM read_parquet([{files}])')
             else:
                 con.execute(f'CREATE TABLE snapshot."{name}" AS SELECT * FROM main."{name}"')
         con.execute("CREATE TABLE snapshot.snapshot_info AS SELECT ? AS code_version, now() AS published_at",
