@@ -7,7 +7,9 @@ the next data_version() (part of every cache key) brings the new numbers without
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ import streamlit as st
 
 from contract import layout, settings
 from dashboard import auth
+from dashboard.i18n import language
 
 if TYPE_CHECKING:
     from dashboard.filters import Filters
@@ -41,6 +44,7 @@ def data_version() -> int | None:
     return snapshot[0] if snapshot else None
 
 
+@functools.cache  # read once per server process: a page runs a dozen queries, every session
 def sql_text(name: str) -> str:
     """dashboard/queries/<name>.sql, with the shared CTEs it refers to (queries/_<cte>.sql) prefixed."""
     if not re.fullmatch(r"\w+", name):
@@ -102,9 +106,15 @@ class Frozen:
 
 def frozen_months() -> dict[str, Frozen]:
     """'YYYY-MM' -> its current frozen version (from the snapshot's frozen_month), {} before any freeze."""
+    version = data_version()
+    return {} if version is None else dict(_frozen_months(str(settings.db_path()), version))
+
+
+@functools.lru_cache(maxsize=16)  # once per warehouse and snapshot: every query of every page asks
+def _frozen_months(db: str, version: int) -> dict[str, Frozen]:
     if "frozen_month" not in tables():
         return {}
-    folder = layout.frozen_dir(settings.db_path())
+    folder = layout.frozen_dir(Path(db))
     return {m: Frozen(m, int(v), at.to_pydatetime(), folder / name) for m, v, at, name in
             _on_snapshot("SELECT month, version, frozen_at, file_name FROM frozen_month WHERE is_current", {})
             .itertuples(index=False)}
@@ -127,6 +137,23 @@ def _on_snapshot(sql: str, bound: dict[str, Any], attach: str | None = None) -> 
             if layout.current_snapshot(settings.db_path()) == snapshot:
                 raise
     raise NoData("the published snapshot keeps changing; try again")
+
+
+def per_snapshot(compute: Callable[[Filters], pd.DataFrame]) -> Callable[[Filters], pd.DataFrame]:
+    """A page's frame computed from queries (`compute(filters)`), worked out once per snapshot, filters, language
+    and reader's portfolios, and shared by every session: ten colleagues opening the overview format its
+    "what changed" list once. The cache holds the frame itself; each caller gets a shallow copy, which pandas'
+    copy-on-write keeps from changing the cached one."""
+    @st.cache_resource(ttl=3600, max_entries=200, show_spinner=False)
+    def shared(name: str, version: int | None, lang: str, fence: tuple[str, ...], filters: Filters) -> pd.DataFrame:
+        return compute(filters)
+
+    @functools.wraps(compute)
+    def cached(filters: Filters) -> pd.DataFrame:
+        name = f"{compute.__module__}.{compute.__qualname__}"  # one cache for all: the name is in the key
+        return shared(name, data_version(), language(), auth.portfolios(), filters).copy(deep=False)
+
+    return cached
 
 
 @st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
@@ -181,7 +208,11 @@ def _fence(con: duckdb.DuckDBPyConnection, portfolios: tuple[str, ...]) -> None:
 
 def tables() -> dict[str, int]:
     """Table name -> row count of the current snapshot (empty before the first load)."""
-    if data_version() is None:
-        return {}
+    version = data_version()
+    return {} if version is None else dict(_tables(str(settings.db_path()), version))
+
+
+@functools.lru_cache(maxsize=16)  # once per warehouse and snapshot, like _frozen_months
+def _tables(db: str, version: int) -> dict[str, int]:
     frame = run("filters_tables")
     return dict(zip(frame["table_name"], frame["row_count"].astype(int), strict=True))

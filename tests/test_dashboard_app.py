@@ -596,3 +596,35 @@ def test_a_worker_job_runs_in_a_fork_with_its_own_environment_and_output() -> No
 
     assert run(bad_arguments, [], {})["returncode"] == 2
     assert run(lambda argv: os.kill(os.getpid(), signal.SIGKILL) or 0, [], {})["returncode"] == -signal.SIGKILL
+
+
+
+def test_what_changed_is_worked_out_once_per_snapshot_and_language_for_every_session(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten colleagues on the overview format its "what changed" list once: the frame is shared by every session
+    of the same snapshot, filters, language and portfolios; another language or a new snapshot works it out again;
+    a caller's change to its frame never reaches the shared one."""
+    import streamlit as st
+
+    from dashboard import filters
+    from dashboard.metrics import overview
+
+    worked_out: list[int] = []  # rows of RAG moves formatted, per time the list is worked out
+    rag_moves = overview._rag_moves
+    monkeypatch.setattr(overview, "_rag_moves", lambda df: (worked_out.append(len(df)), rag_moves(df))[1])
+    st.cache_resource.clear()
+    first, second = app(), app()
+    assert len(worked_out) == 1 and worked_out[0] > 0
+    shown = [next(d.value for d in at.dataframe if "cause" in d.value) for at in (first, second)]
+    assert shown[0].equals(shown[1]) and len(shown[0]) > 0
+    app(lang="zh")
+    assert len(worked_out) == 2
+
+    latest = filters.Filters(period=filters.periods()[0])  # the overview's default view, in English
+    mine = overview.changes(latest)
+    mine["kind"] = "changed by a caller"
+    assert "changed by a caller" not in set(overview.changes(latest)["kind"])
+    assert len(worked_out) == 2  # both were the frame the English sessions share
+    monkeypatch.setattr(db, "data_version", lambda: 10**6)  # a newer snapshot
+    app()
+    assert len(worked_out) == 3

@@ -140,6 +140,7 @@ def health_rule(f: Filters) -> str:
 
 # --- what changed --------------------------------------------------------------------------------
 
+@db.per_snapshot
 def changes(f: Filters) -> pd.DataFrame:
     """Everything that moved between the previous month and this one, one row per change."""
     params = comparison_params(f)

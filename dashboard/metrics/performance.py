@@ -24,6 +24,7 @@ def weights() -> dict[str, float]:
     return {d: given.get(d, 0.0) for d in DRIVERS}
 
 
+@db.per_snapshot
 def health(f: Filters) -> pd.DataFrame:
     """Health of every filtered project in the month, with driver scores and the points each contributes.
 
