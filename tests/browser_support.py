@@ -40,8 +40,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard_server(db: Path) -> Iterator[str]:
-    """`pmo serve` on a free port against `db`; yields its base URL and stops the whole process group after."""
+def dashboard_server(db: Path, *, wait: bool = True) -> Iterator[str]:
+    """`pmo serve` on a free port against `db`; yields its base URL (once it listens, unless not `wait`) and stops
+    the whole process group after."""
     port = free_port()
     env = {**os.environ, "PMO_DB": str(db), "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port)], env=env,
@@ -56,7 +57,7 @@ def dashboard_server(db: Path) -> Iterator[str]:
 
     threading.Thread(target=drain, daemon=True).start()
     try:
-        if not ready.wait(SERVER_START_SECONDS):
+        if wait and not ready.wait(SERVER_START_SECONDS):
             raise RuntimeError("the dashboard did not start:\n" + "".join(output))
         yield f"http://127.0.0.1:{port}"
     finally:
