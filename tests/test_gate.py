@@ -225,6 +225,31 @@ def test_unknown_project_and_person_are_quarantined_by_anti_join(staging) -> Non
     assert checks["project_id_known"].examples == "row 2: P404; row 4: P404"
 
 
+def test_great_expectations_runs_each_query_rule_once_and_only_counts_its_rows(staging) -> None:
+    """A query rule is one COUNT(*) of its query (GX would also fetch its first 200 rows, unused: the gate quotes
+    and quarantines from the same query); its count still decides, and the gate's self-check still compares."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Engine
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        report = gate(staging, "timesheets", rows("timesheets", {}, {"project_id": "P404"}, {"project_id": "P404"}))
+    finally:
+        sa.event.remove(Engine, "before_cursor_execute", seen)
+    queried = [c for c in report.results if c.expectation == "UnexpectedRowsExpectation"]
+    assert len(queried) >= 5
+    known = next(c for c in queried if c.rule == "project_id_known")
+    assert (known.success, known.unexpected_count) == (False, 2)
+    anti_join = [s for s in statements if "ANTI JOIN ref_projects" in s]
+    assert len(anti_join) == 1 and anti_join[0].startswith("SELECT COUNT(*) as unexpected_row_count FROM (")
+    assert "gate_self_check" not in {c.rule for c in report.results}
+
+
 def test_projects_batch_has_no_project_reference_rule(staging) -> None:
     report = gate(staging, "projects", rows("projects", {"project_id": "NEW-1"}))
     assert report.quarantined_rows == 0
