@@ -144,7 +144,7 @@ def per_snapshot(compute: Callable[[Filters], pd.DataFrame]) -> Callable[[Filter
     and reader's portfolios, and shared by every session: ten colleagues opening the overview format its
     "what changed" list once. The cache holds the frame itself; each caller gets a shallow copy, which pandas'
     copy-on-write keeps from changing the cached one."""
-    @st.cache_resource(ttl=3600, max_entries=200, show_spinner=False)
+    @st.cache_resource(ttl=3600, max_entries=32, show_spinner=False)  # a few MB each at large; old snapshots go first
     def shared(name: str, version: int | None, lang: str, fence: tuple[str, ...], filters: Filters) -> pd.DataFrame:
         return compute(filters)
 

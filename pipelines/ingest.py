@@ -123,6 +123,7 @@ def rebuild(db: Path, *, progress: Progress | None = None, changes: Changes | No
 
     if progress:
         progress("building marts")
+    warehouse.keep_versions()  # a bad [publish] setting is refused before the build, not after its commit
     with warehouse.writing(db, "building the marts"), warehouse.connect(db) as con:
         con.execute("BEGIN")
         try:

@@ -280,10 +280,7 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     (settings, the load log, quarantine ...) and a view per shared table; `vN.json` lists its files. The [publish]
     keep_versions newest snapshots are kept, with the files they use: a reader on an older one that is gone moves
     to the newest (dashboard.db retries)."""
-    keep = settings.config()["publish"]["keep_versions"]
-    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 2:
-        raise build.ConfigError(f"{settings.config_path().name}: [publish] keep_versions must be a whole number "
-                                f"of at least 2, got {keep!r}")
+    keep = keep_versions()
     folder = published_dir(path)
     shared = folder / "tables"
     shared.mkdir(parents=True, exist_ok=True)
@@ -316,6 +313,15 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     os.replace(tmp, folder / "CURRENT")
     _retire(folder, version - keep)
     return version
+
+
+def keep_versions() -> int:
+    """[publish] keep_versions: how many snapshots publishing keeps (at least 2), else a ConfigError naming it."""
+    keep = settings.config()["publish"]["keep_versions"]
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 2:
+        raise build.ConfigError(f"{settings.config_path().name}: [publish] keep_versions must be a whole number "
+                                f"of at least 2, got {keep!r}")
+    return keep
 
 
 def _parts(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:

@@ -227,5 +227,9 @@ def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bound
     assert sorted(p.name for p in (layout.published_dir(loaded) / "tables").iterdir()) == sorted(
         {f for v in (version + 1, version + 2) for parts in files[v].values() for f in parts.values()})
     config.write_text(text.replace("keep_versions = 3", "keep_versions = 1"), encoding="utf-8")
+    with duckdb.connect(str(loaded)) as con:  # a mart a build would fill again
+        assert con.execute("DELETE FROM mart_evm").fetchone()[0] > 0  # type: ignore[index]
     with pytest.raises(ConfigError, match=r"\[publish\] keep_versions must be a whole number of at least 2, got 1"):
         ingest.rebuild(loaded)
+    with duckdb.connect(str(loaded), read_only=True) as con:  # refused before the build: nothing was built
+        assert con.execute("SELECT count(*) FROM mart_evm").fetchone() == (0,)
