@@ -156,9 +156,16 @@ def per_snapshot(compute: Callable[[Filters], pd.DataFrame]) -> Callable[[Filter
     return cached
 
 
-@st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
 def _query(version: int | str, path: str, sql: str, params: dict[str, Any], attach: str | None = None, *,
            fence: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The query's rows, from the cache every session shares; a shallow copy, which pandas' copy-on-write keeps
+    from changing the cached frame (no result is pickled and unpickled per read, as st.cache_data would)."""
+    return _shared_query(version, path, sql, params, attach, fence=fence).copy(deep=False)
+
+
+@st.cache_resource(ttl=3600, max_entries=2000, show_spinner=False)
+def _shared_query(version: int | str, path: str, sql: str, params: dict[str, Any], attach: str | None = None, *,
+                  fence: tuple[str, ...] = ()) -> pd.DataFrame:
     """One short read-only connection per cache miss; (version, path) in the key makes new loads visible. `attach`:
     a frozen month's file, read-only, as `presented`. `fence`: the reader's portfolios (part of the key)."""
     con = duckdb.connect(path, read_only=True)

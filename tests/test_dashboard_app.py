@@ -628,3 +628,14 @@ def test_what_changed_is_worked_out_once_per_snapshot_and_language_for_every_ses
     monkeypatch.setattr(db, "data_version", lambda: 10**6)  # a newer snapshot
     app()
     assert len(worked_out) == 3
+
+
+def test_a_query_result_is_shared_by_sessions_and_a_callers_change_never_reaches_the_cache(demo_db: Path) -> None:
+    """Every session reads the same cached frame of a query (no copy per read); what one caller does to its frame,
+    a column replaced or a cell set, never shows in the next caller's."""
+    periods = db.run("filters_periods")
+    months = periods["period"].tolist()
+    assert len(months) > 1
+    periods.loc[0, "period"] = "1999-01"
+    periods["period"] = "changed by a caller"
+    assert db.run("filters_periods")["period"].tolist() == months

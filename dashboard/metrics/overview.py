@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from dashboard import db
@@ -162,8 +164,16 @@ def _frame(kind: str, df: pd.DataFrame, what: pd.Series | str, before: pd.Series
 
 
 def _text(values: pd.Series, render=str) -> pd.Series:
-    """Each known value rendered as text, missing ones as "—" (built column-wise: tens of thousands of rows)."""
-    return pd.Series([render(v) if is_known(v) else "—" for v in values], index=values.index, dtype="str")
+    """Each known value rendered as text, missing ones as "—" (tens of thousands of rows, rendered once per distinct
+    value: a band's word looks up the reader's language)."""
+    rendered: dict[Any, str] = {}
+
+    def shown(value: Any) -> str:
+        if value not in rendered:
+            rendered[value] = render(value)
+        return rendered[value]
+
+    return pd.Series([shown(v) if is_known(v) else "—" for v in values], index=values.index, dtype="str")
 
 
 def ratio_move(label: str, before: pd.Series, after: pd.Series) -> pd.Series:
