@@ -639,3 +639,20 @@ def test_a_query_result_is_shared_by_sessions_and_a_callers_change_never_reaches
     periods.loc[0, "period"] = "1999-01"
     periods["period"] = "changed by a caller"
     assert db.run("filters_periods")["period"].tolist() == months
+
+
+def test_a_snapshot_connection_let_go_keeps_its_running_cursors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    """Queries run on cursors of one kept connection per snapshot file; past the newest four, the oldest is let go,
+    and a cursor a session still holds on it keeps reading (closing it would fail that session's query)."""
+    monkeypatch.setattr(db, "_OPEN", type(db._OPEN)())
+    files = []
+    for version in range(1, 6):
+        files.append(str(tmp_path / f"v{version}.duckdb"))
+        with duckdb.connect(files[-1]) as con:
+            con.execute("CREATE TABLE t AS SELECT ? AS version", [version])
+    running = db._cursor(files[0])
+    assert [db._cursor(f).execute("SELECT version FROM t").fetchone() for f in files] == [(v,) for v in range(1, 6)]
+    assert list(db._OPEN) == files[1:]
+    assert running.execute("SELECT version FROM t").fetchone() == (1,)
+    running.close()
