@@ -296,7 +296,7 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     files: dict[str, dict[str, str]] = {}
     for name in filter(SHARED.fullmatch, _published_tables(con)):
         files[name] = {}
-        for part, rows in _parts(con, name):
+        for part, rows in _parts(con, name, before.get(name), written):
             old = before.get(name, {}).get(part)
             if written is not None and old and (shared / old).exists() and not _rewritten(written, name, part):
                 files[name][part] = old
@@ -324,15 +324,32 @@ def keep_versions() -> int:
     return keep
 
 
-def _parts(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
+def _parts(con: duckdb.DuckDBPyConnection, name: str, before: dict[str, str] | None,
+           written: dict[str, tuple[date, date] | None] | None) -> list[tuple[str, str]]:
     """(part, SQL condition selecting its rows) per file the table is published as: a weekly mart with rows one
-    per month of week_start ('2026-03'), any other table one WHOLE."""
+    per month of week_start ('2026-03'), any other table one WHOLE. A weekly mart the build did not write, or
+    refreshed for some weeks, has the previous snapshot's months and those weeks' months (a month left without
+    rows is an empty file): no scan of the whole table."""
     if name not in build.WEEKLY_MARTS:
         return [(WHOLE, "true")]
-    months = [r[0] for r in con.execute(
-        f"SELECT DISTINCT date_trunc('month', week_start)::DATE FROM main.\"{name}\" ORDER BY 1").fetchall()]
+    weeks = written.get(name) if written is not None else None
+    if before and WHOLE not in before and written is not None and (name not in written or weeks is not None):
+        months = {date.fromisoformat(f"{part}-01") for part in before}
+        if weeks is not None:
+            months |= {date(y, m, 1) for y, m in _months_between(*weeks)}
+    else:
+        months = {r[0] for r in con.execute(
+            f"SELECT DISTINCT date_trunc('month', week_start)::DATE FROM main.\"{name}\"").fetchall()}
     return [(f"{m:%Y-%m}", f"week_start >= DATE '{m}' AND week_start < DATE '{m}' + INTERVAL 1 MONTH")
-            for m in months] or [(WHOLE, "true")]
+            for m in sorted(months)] or [(WHOLE, "true")]
+
+
+def _months_between(first: date, last: date) -> Iterator[tuple[int, int]]:
+    """(year, month) of every month from `first`'s to `last`'s."""
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def _rewritten(written: dict[str, tuple[date, date] | None], name: str, part: str) -> bool:

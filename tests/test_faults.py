@@ -212,7 +212,7 @@ def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bound
         assert newest is not None and newest[0] == version + 1
         with duckdb.connect(str(newest[1]), read_only=True) as fresh:
             assert fresh.execute(hours).fetchone() == (10,)
-    third = timesheet(tmp_path / "c", "timesheets_c.csv", "E2,P2,2026-03-11,2,test,no")
+    third = timesheet(tmp_path / "c", "timesheets_c.csv", "E2,P2,2026-04-14,2,test,no")  # next month
     assert [r.status for r in ingest.ingest_paths([third], db=loaded)] == ["loaded"]
     kept = sorted(p.name for p in layout.published_dir(loaded).glob("v*.duckdb"))
     assert kept == [f"v{version + 1}.duckdb", f"v{version + 2}.duckdb"]
@@ -220,10 +220,14 @@ def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bound
     files = {v: json.loads((layout.published_dir(loaded) / f"v{v}.json").read_text())["tables"]
              for v in (version + 1, version + 2)}
     assert files[version + 1]["mart_evm"] == files[version + 2]["mart_evm"]
-    # a weekly mart is a file per month: the load's month is written again, every other month is shared
+    # a weekly mart is a file per month: next month's load writes next month (and March, whose last weeks the span
+    # now reaches with a row per person); February is shared
     utilisation = [files[v]["mart_utilisation"] for v in (version + 1, version + 2)]
-    assert len(utilisation[0]) > 1 and utilisation[0].keys() == utilisation[1].keys()
-    assert [m for m in utilisation[0] if utilisation[0][m] != utilisation[1][m]] == ["2026-03"]
+    assert list(utilisation[0]) == ["2026-02", "2026-03"] and list(utilisation[1]) == [*utilisation[0], "2026-04"]
+    assert utilisation[0]["2026-02"] == utilisation[1]["2026-02"]
+    assert utilisation[0]["2026-03"] != utilisation[1]["2026-03"]
+    with duckdb.connect(str(layout.current_snapshot(loaded)[1]), read_only=True) as newest:  # type: ignore[index]
+        assert newest.execute(hours).fetchone() == (12,)
     assert sorted(p.name for p in (layout.published_dir(loaded) / "tables").iterdir()) == sorted(
         {f for v in (version + 1, version + 2) for parts in files[v].values() for f in parts.values()})
     config.write_text(text.replace("keep_versions = 3", "keep_versions = 1"), encoding="utf-8")
