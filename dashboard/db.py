@@ -1,8 +1,8 @@
 """The dashboard's one chokepoint to data: named SQL files, always-bound parameters, a versioned cache.
 
-The dashboard never opens the warehouse. On a cache miss it opens the newest *published snapshot*
-read-only, runs one query and closes it again, so `pmo ingest` in another process is never blocked and
-the next data_version() (part of every cache key) brings the new numbers without a restart.
+The dashboard never opens the warehouse. On a cache miss it runs one query on a cursor of the newest *published
+snapshot*, opened read-only (and kept: a snapshot never changes), so `pmo ingest` in another process is never
+blocked and the next data_version() (part of every cache key) brings the new numbers without a restart.
 """
 
 from __future__ import annotations
@@ -169,14 +169,11 @@ def _query(version: int | str, path: str, sql: str, params: dict[str, Any], atta
 def _shared_query(version: int | str, path: str, sql: str, params: dict[str, Any], attach: str | None = None, *,
                   fence: tuple[str, ...] = ()) -> pd.DataFrame:
     """One cursor per cache miss; (version, path) in the key makes new loads visible. `attach`: a frozen month's
-    file, read-only, as `presented` (on a connection of its own: an attached file is seen by every cursor).
-    `fence`: the reader's portfolios (part of the key)."""
-    con = duckdb.connect(path, read_only=True) if attach else _cursor(path)
+    file, read-only, as `presented`. `fence`: the reader's portfolios (part of the key)."""
+    con = _presenting(path, attach) if attach else _cursor(path)
     try:
         if fence:
             _fence(con, fence)
-        if attach:
-            con.execute("ATTACH ? AS presented (READ_ONLY)", [attach])
         return con.execute(sql, params).df()
     finally:
         con.close()
@@ -198,6 +195,17 @@ def _cursor(path: str) -> duckdb.DuckDBPyConnection:
                 _OPEN.popitem(last=False)
         _OPEN.move_to_end(path)
         return _OPEN[path].cursor()
+
+
+def _presenting(path: str, frozen: str) -> duckdb.DuckDBPyConnection:
+    """A database of its own (in memory) with the snapshot file attached as the default and a frozen month's file
+    as `presented`: attached to the kept connection's database, `presented` would be there for every cursor, and a
+    second session's ATTACH would fail."""
+    con = duckdb.connect()
+    con.execute("ATTACH ? AS snapshot (READ_ONLY)", [path])
+    con.execute("USE snapshot")
+    con.execute("ATTACH ? AS presented (READ_ONLY)", [frozen])
+    return con
 
 
 # Tables a portfolio-limited reader sees whole: settings, dates and the record of what was loaded and frozen.

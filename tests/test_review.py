@@ -176,6 +176,26 @@ def test_the_overview_prepares_the_pack_in_a_background_process(review) -> None:
     assert at.get("download_button")
 
 
+def test_the_restatement_is_read_again_for_another_reader_while_the_snapshot_stays_open(review, monkeypatch) -> None:
+    """The dashboard keeps the snapshot open for its queries; a restatement query attaches the frozen month beside
+    it in a database of its own, so a second reader's query (another cache key) attaches it again."""
+    from dashboard import auth, db
+
+    with warehouse_at(review["db"]):
+        everyone = db.restatements(MONTH)
+        with duckdb.connect(str(review["db"]), read_only=True) as con:
+            portfolio = con.execute("SELECT portfolio FROM dim_project WHERE project_id = ?", [PROJECT]).fetchone()[0]
+        monkeypatch.setattr(auth, "portfolios", lambda: (portfolio,))
+        limited = db.restatements(MONTH)
+
+    def cpi(found):
+        mine = found[(found["project_id"] == PROJECT) & (found["metric"] == "cpi")]
+        return mine[["as_presented", "now"]].values.tolist()
+
+    assert cpi(everyone) == cpi(limited) == [[review["presented"], review["now"]]]
+    assert len(limited) <= len(everyone)
+
+
 def test_freezing_again_with_replace_adds_a_version_and_keeps_the_first(review, capsys) -> None:
     """Last in this module: v2 is frozen after the late invoice, so it presents the restated CPI."""
     assert pmo(["freeze", "--month", MONTH, "--replace"]) == 0
