@@ -200,7 +200,7 @@ def _ingest_file(path: Path, *, db: Path, progress: Progress, **options) -> list
     scratch = scratch_dir(db) / f"{uuid.uuid4().hex}.duckdb"
     scratch.parent.mkdir(parents=True, exist_ok=True)
     _IN_USE.add(scratch)
-    con = duckdb.connect(str(scratch))
+    con = duckdb.connect(str(scratch), config=warehouse.database_config())
     digest = ""
     watch = _StatementProgress(con, progress)
     progress = watch.phase

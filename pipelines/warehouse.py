@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -123,12 +124,22 @@ def _retype_raw_columns(con: duckdb.DuckDBPyConnection) -> None:
 def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The pipelines' read-write connection to the warehouse `path`; creates the file and schema on first use."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=database_config())
     try:
         ensure_schema(con)
         yield con
     finally:
         con.close()
+
+
+def database_config() -> dict[str, Any]:
+    """The DuckDB settings of the pipelines' own databases (the warehouse, a load's staging database): their
+    memory, [limits] database_memory_bytes, past which DuckDB spills to disk."""
+    memory = settings.config()["limits"]["database_memory_bytes"]
+    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 2**26:
+        raise build.ConfigError(f"{settings.config_path().name}: [limits] database_memory_bytes must be a whole "
+                                f"number of bytes, at least 64 MiB (67108864), got {memory!r}")
+    return {"memory_limit": f"{memory}B"}
 
 
 # --- one writer at a time -------------------------------------------------------------------------

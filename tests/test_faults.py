@@ -237,3 +237,37 @@ def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bound
         ingest.rebuild(loaded)
     with duckdb.connect(str(loaded), read_only=True) as con:  # refused before the build: nothing was built
         assert con.execute("SELECT count(*) FROM mart_evm").fetchone() == (0,)
+
+
+def test_a_load_and_a_build_keep_to_the_configured_database_memory_and_a_bad_value_is_refused_by_name(
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """[limits] database_memory_bytes bounds DuckDB in the warehouse and in a load's staging database (past it,
+    DuckDB spills to disk); a value DuckDB could not work in is refused, naming the key, before anything runs."""
+    config = tmp_path / "pmo.toml"
+    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
+    assert text.count("database_memory_bytes = 314_572_800") == 1
+    config.write_text(text.replace("database_memory_bytes = 314_572_800", "database_memory_bytes = 134_217_728"),
+                      encoding="utf-8")
+    monkeypatch.setenv("PMO_CONFIG", str(config))
+    staged: list[str] = []
+    validate = ingest._validate
+
+    def seen(con, *args):
+        staged.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return validate(con, *args)
+
+    monkeypatch.setattr(ingest, "_validate", seen)
+    path = timesheet(tmp_path / "a", "timesheets_a.csv", "E1,P1,2026-03-10,6,build,yes")
+    assert [r.status for r in ingest.ingest_paths([path], db=loaded)] == ["loaded"]
+    with warehouse.connect(loaded) as con:
+        built = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert staged == [built] == ["128.0 MiB"]
+
+    config.write_text(text.replace("database_memory_bytes = 314_572_800", "database_memory_bytes = 1000"),
+                      encoding="utf-8")
+    again = timesheet(tmp_path / "b", "timesheets_b.csv", "E1,P1,2026-03-11,6,build,yes")
+    capsys.readouterr()
+    assert pmo(["--db", str(loaded), "ingest", str(again)]) == 1
+    assert "[limits] database_memory_bytes must be a whole number of bytes, at least 64 MiB" in capsys.readouterr().err
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw_timesheets").fetchone() == (1,)  # nothing of the second file
