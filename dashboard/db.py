@@ -147,13 +147,15 @@ def per_snapshot(compute: Callable[[Filters], pd.DataFrame]) -> Callable[[Filter
     "what changed" list once. The cache holds the frame itself; each caller gets a shallow copy, which pandas'
     copy-on-write keeps from changing the cached one."""
     @st.cache_resource(ttl=3600, max_entries=32, show_spinner=False)  # a few MB each at large; old snapshots go first
-    def shared(name: str, version: int | None, lang: str, fence: tuple[str, ...], filters: Filters) -> pd.DataFrame:
+    def shared(name: str, db: str, version: int | None, lang: str, fence: tuple[str, ...], filters: Filters
+               ) -> pd.DataFrame:
         return compute(filters)
 
     @functools.wraps(compute)
     def cached(filters: Filters) -> pd.DataFrame:
         name = f"{compute.__module__}.{compute.__qualname__}"  # one cache for all: the name is in the key
-        return shared(name, data_version(), language(), auth.portfolios(), filters).copy(deep=False)
+        return shared(name, str(settings.db_path()), data_version(), language(), auth.portfolios(),
+                      filters).copy(deep=False)
 
     return cached
 

@@ -135,11 +135,17 @@ def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def database_config() -> dict[str, Any]:
     """The DuckDB settings of the pipelines' own databases (the warehouse, a load's staging database): their
     memory, [limits] database_memory_bytes, past which DuckDB spills to disk."""
-    memory = settings.config()["limits"]["database_memory_bytes"]
-    if isinstance(memory, bool) or not isinstance(memory, int) or memory < 2**26:
-        raise build.ConfigError(f"{settings.config_path().name}: [limits] database_memory_bytes must be a whole "
-                                f"number of bytes, at least 64 MiB (67108864), got {memory!r}")
+    memory = _whole_setting("limits", "database_memory_bytes", 2**26, "of bytes, at least 64 MiB (67108864)")
     return {"memory_limit": f"{memory}B"}
+
+
+def _whole_setting(section: str, key: str, least: int, what: str) -> int:
+    """The whole number `[section] key` of the configuration, at least `least`, else a ConfigError naming it."""
+    value = settings.config()[section][key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise build.ConfigError(f"{settings.config_path().name}: [{section}] {key} must be a whole number {what}, "
+                                f"got {value!r}")
+    return value
 
 
 # --- one writer at a time -------------------------------------------------------------------------
@@ -328,11 +334,7 @@ def publish(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 
 def keep_versions() -> int:
     """[publish] keep_versions: how many snapshots publishing keeps (at least 2), else a ConfigError naming it."""
-    keep = settings.config()["publish"]["keep_versions"]
-    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 2:
-        raise build.ConfigError(f"{settings.config_path().name}: [publish] keep_versions must be a whole number "
-                                f"of at least 2, got {keep!r}")
-    return keep
+    return _whole_setting("publish", "keep_versions", 2, "of at least 2")
 
 
 def _parts(con: duckdb.DuckDBPyConnection, name: str, before: dict[str, str] | None,
@@ -345,22 +347,22 @@ def _parts(con: duckdb.DuckDBPyConnection, name: str, before: dict[str, str] | N
         return [(WHOLE, "true")]
     weeks = written.get(name) if written is not None else None
     if before and WHOLE not in before and written is not None and (name not in written or weeks is not None):
-        months = {date.fromisoformat(f"{part}-01") for part in before}
-        if weeks is not None:
-            months |= {date(y, m, 1) for y, m in _months_between(*weeks)}
+        months = set(before) | (_months_of(weeks) if weeks else set())
     else:
         months = {r[0] for r in con.execute(
-            f"SELECT DISTINCT date_trunc('month', week_start)::DATE FROM main.\"{name}\"").fetchall()}
-    return [(f"{m:%Y-%m}", f"week_start >= DATE '{m}' AND week_start < DATE '{m}' + INTERVAL 1 MONTH")
+            f"SELECT DISTINCT strftime(week_start, '%Y-%m') FROM main.\"{name}\"").fetchall()}
+    return [(m, f"week_start >= DATE '{m}-01' AND week_start < DATE '{m}-01' + INTERVAL 1 MONTH")
             for m in sorted(months)] or [(WHOLE, "true")]
 
 
-def _months_between(first: date, last: date) -> Iterator[tuple[int, int]]:
-    """(year, month) of every month from `first`'s to `last`'s."""
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        yield year, month
+def _months_of(weeks: tuple[date, date]) -> set[str]:
+    """'YYYY-MM' of every month from the first week's to the last week's."""
+    (year, month), last = (weeks[0].year, weeks[0].month), (weeks[1].year, weeks[1].month)
+    months = set()
+    while (year, month) <= last:
+        months.add(f"{year}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _rewritten(written: dict[str, tuple[date, date] | None], name: str, part: str) -> bool:
@@ -369,7 +371,7 @@ def _rewritten(written: dict[str, tuple[date, date] | None], name: str, part: st
     if name not in written:
         return False
     weeks = written[name]
-    return weeks is None or part == WHOLE or f"{weeks[0]:%Y-%m}" <= part <= f"{weeks[1]:%Y-%m}"
+    return weeks is None or part == WHOLE or part in _months_of(weeks)
 
 
 def _manifest(folder: Path, version: int) -> dict[str, dict[str, str]]:
