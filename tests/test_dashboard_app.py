@@ -275,13 +275,10 @@ def test_two_different_files_of_the_same_name_are_both_kept_and_loaded(warehouse
 
 
 def test_an_upload_over_the_size_cap_is_refused_and_old_uploads_are_cleaned(warehouse_db: Path, tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                           edited_config) -> None:
     root = uploads.uploads_dir()
-    config = tmp_path / "pmo.toml"
-    config.write_text(settings.DEFAULT_CONFIG.read_text().replace("max_total_bytes = 2_147_483_648",
-                                                                 "max_total_bytes = 1_000")
-                      .replace("max_file_bytes = 209_715_200", "max_file_bytes = 700"))
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+    edited_config({"max_total_bytes = 2_147_483_648": "max_total_bytes = 1_000",
+                   "max_file_bytes = 209_715_200": "max_file_bytes = 700"})
     at = upload("timesheets.csv", "x" * 701)
     assert any("timesheets.csv is 0.0 MiB, over the limit of 0 MiB per file ([uploads] max_file_bytes"
                in e.value.replace("\\", "") for e in at.error)  # the name is Markdown-escaped

@@ -190,14 +190,10 @@ def test_ingest_killed_at_random_moments_then_the_next_command_publishes_what_a_
 
 
 def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bounds_the_folder(
-        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        loaded: Path, tmp_path: Path, edited_config) -> None:
     """A reader with snapshot vN open keeps reading vN's numbers while a load publishes vN+1; [publish]
     keep_versions = 2 keeps the two newest snapshots only, and a value under 2 is refused by name."""
-    config = tmp_path / "pmo.toml"
-    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
-    assert text.count("keep_versions = 3") == 1
-    config.write_text(text.replace("keep_versions = 3", "keep_versions = 2"), encoding="utf-8")
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+    edited_config({"keep_versions = 3": "keep_versions = 2"})
     hours = "SELECT coalesce(sum(hours_logged), 0) FROM mart_utilisation"
     first = timesheet(tmp_path / "a", "timesheets_a.csv", "E1,P1,2026-03-10,6,build,yes",
                       "E1,P1,2026-02-10,0,build,yes")  # weeks in two months
@@ -230,7 +226,7 @@ def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bound
         assert newest.execute(hours).fetchone() == (12,)
     assert sorted(p.name for p in (layout.published_dir(loaded) / "tables").iterdir()) == sorted(
         {f for v in (version + 1, version + 2) for parts in files[v].values() for f in parts.values()})
-    config.write_text(text.replace("keep_versions = 3", "keep_versions = 1"), encoding="utf-8")
+    edited_config({"keep_versions = 3": "keep_versions = 1"})
     with duckdb.connect(str(loaded)) as con:  # a mart a build would fill again
         assert con.execute("DELETE FROM mart_evm").fetchone()[0] > 0  # type: ignore[index]
     with pytest.raises(ConfigError, match=r"\[publish\] keep_versions must be a whole number of at least 2, got 1"):
@@ -240,15 +236,10 @@ def test_a_reader_keeps_its_snapshot_while_loads_publish_and_keep_versions_bound
 
 
 def test_a_load_and_a_build_keep_to_the_configured_database_memory_and_a_bad_value_is_refused_by_name(
-        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited_config, capsys) -> None:
     """[limits] database_memory_bytes bounds DuckDB in the warehouse and in a load's staging database (past it,
     DuckDB spills to disk); a value DuckDB could not work in is refused, naming the key, before anything runs."""
-    config = tmp_path / "pmo.toml"
-    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
-    assert text.count("database_memory_bytes = 314_572_800") == 1
-    config.write_text(text.replace("database_memory_bytes = 314_572_800", "database_memory_bytes = 134_217_728"),
-                      encoding="utf-8")
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+    edited_config({"database_memory_bytes = 314_572_800": "database_memory_bytes = 134_217_728"})
     staged: list[str] = []
     validate = ingest._validate
 
@@ -263,8 +254,7 @@ def test_a_load_and_a_build_keep_to_the_configured_database_memory_and_a_bad_val
         built = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     assert staged == [built] == ["128.0 MiB"]
 
-    config.write_text(text.replace("database_memory_bytes = 314_572_800", "database_memory_bytes = 1000"),
-                      encoding="utf-8")
+    edited_config({"database_memory_bytes = 314_572_800": "database_memory_bytes = 1000"})
     again = timesheet(tmp_path / "b", "timesheets_b.csv", "E1,P1,2026-03-11,6,build,yes")
     capsys.readouterr()
     assert pmo(["--db", str(loaded), "ingest", str(again)]) == 1

@@ -287,11 +287,8 @@ def test_budget_far_from_bac_is_a_warning_not_a_quarantine(staging) -> None:
     assert report.warnings == [warning] and report.structural_failures == []
 
 
-def test_budget_tolerance_comes_from_the_configuration_file(staging, tmp_path, monkeypatch) -> None:
-    config = tmp_path / "pmo.toml"
-    config.write_text((Path(__file__).parents[1] / "pmo.toml").read_text().replace(
-        "bac_tolerance = 0.01", "bac_tolerance = 0.05"))
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+def test_budget_tolerance_comes_from_the_configuration_file(staging, edited_config) -> None:
+    edited_config({"bac_tolerance = 0.01": "bac_tolerance = 0.05"})
     report = gate(staging, "budgets", rows("budgets", {"planned_cost": 1030.0}))  # 3 %: fine at 5 %
     assert "budget_sums_to_bac" not in failed(report)
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -363,15 +364,11 @@ def test_a_single_line_of_megabytes_is_refused_at_once(loaded: Path, tmp_path: P
     assert time.monotonic() - start < 30  # was 297 s of CPU; generous on a loaded CI machine
 
 
-def limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **values: int) -> None:
+def limits(edited_config: Callable[[dict[str, str]], Path], **values: int) -> None:
     """PMO_CONFIG: pmo.toml with these [limits] values."""
     text = settings.DEFAULT_CONFIG.read_text()
-    for key, value in values.items():
-        text, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
-        assert found == 1, key
-    config = tmp_path / "pmo.toml"
-    config.write_text(text)
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+    edited_config({line[0]: f"{key} = {value}" for key, value in values.items()
+                   if (line := re.search(rf"(?m)^{key} = .*$", text))})
 
 
 def timesheet_workbook(path: Path, rows: int) -> Path:
@@ -392,12 +389,13 @@ def timesheet_workbook(path: Path, rows: int) -> Path:
     ({"workbook_reader_memory_bytes": 30_000_000}, "([limits] workbook_reader_memory_bytes)"),
 ])
 def test_a_workbook_over_a_limit_is_refused_before_it_can_exhaust_the_machine(
-        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: dict, expected: str) -> None:
+        loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited_config, limit: dict,
+        expected: str) -> None:
     """Zip bombs: the directory's unpacked size and the sheet's declared cells are checked before reading, and the
     reader runs in a child process with a memory cap (30 MB: it cannot even start, as a bomb would end)."""
     path = timesheet_workbook(tmp_path / "timesheets.xlsx", 3_000)
     before = dump(loaded, skip=AUDIT)
-    limits(tmp_path, monkeypatch, **limit)
+    limits(edited_config, **limit)
     (result,) = ingest.ingest_paths([path], db=loaded)
     assert result.status == "rejected" and expected in result.message, result.message
     assert "Traceback" not in result.message

@@ -132,14 +132,10 @@ def test_every_setting_a_query_reads_is_required_from_the_config_file():
     ("red_slip_days = 30", r"\[milestones\] red_slip_days is missing"),
     ("green_low = 0.95", r"\[evm\] green_low is missing"),
 ])
-def test_a_setting_missing_from_the_config_file_is_named(tmp_path, monkeypatch, line, named):
+def test_a_setting_missing_from_the_config_file_is_named(edited_config, line, named):
     from pipelines.build import ConfigError, load_config
 
-    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
-    assert text.count(f"\n{line}") == 1, line
-    config = tmp_path / "pmo.toml"
-    config.write_text(text.replace(f"\n{line}", "\n"), encoding="utf-8")
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+    edited_config({f"\n{line}": "\n"})
     from contract import settings
 
     with pytest.raises(ConfigError, match=named):

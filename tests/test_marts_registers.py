@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 import pytest
 from marts_support import (
-    REPO,
     approx,
     index,
     insert,
@@ -205,12 +204,8 @@ def test_build_runs_inside_the_callers_transaction(tmp_path):
     assert run_build(con, as_of=AS_OF) == first  # rebuilding is idempotent
 
 
-def test_issue_age_bands_come_from_the_config_file(registers, tmp_path, monkeypatch):
-    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
-    assert text.count("age_band_days = [30, 60, 90]") == 1
-    config = tmp_path / "pmo.toml"
-    config.write_text(text.replace("age_band_days = [30, 60, 90]", "age_band_days = [14, 28]"), encoding="utf-8")
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+def test_issue_age_bands_come_from_the_config_file(registers, edited_config):
+    edited_config({"age_band_days = [30, 60, 90]": "age_band_days = [14, 28]"})
     run_build(registers, as_of=AS_OF)
     items = {r["item_id"]: r for r in rows(registers, "SELECT item_id, age_days, age_band FROM mart_issues")}
     assert (items["I1"]["age_days"], items["I1"]["age_band"]) == (89, "28+")

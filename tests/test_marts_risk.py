@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
-from marts_support import REPO, insert, new_warehouse, one, project, rows, run_build
+from marts_support import insert, new_warehouse, one, project, rows, run_build
 
 AS_OF = date(2026, 3, 31)
 
@@ -41,17 +40,11 @@ def test_band_at_every_boundary(register, pi, score, band):
     assert r["is_escalated"] == (band in ("high", "critical"))
 
 
-def test_editing_the_config_file_changes_a_band(register, tmp_path, monkeypatch):
+def test_editing_the_config_file_changes_a_band(register, edited_config):
     run_build(register, as_of=AS_OF)
     assert one(register, "SELECT band FROM mart_risk WHERE risk_id = 'R10'")["band"] == "high"
-    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
-    edited, n = re.subn(r'\{ name = "medium", max = 9 \}', '{ name = "medium", max = 10 }', text)
-    assert n == 1, "pmo.toml no longer has the default medium band"
-    edited, n = re.subn(r"green_low = 0\.95", "green_low = 0.97", edited)
-    assert n == 1
-    config = tmp_path / "edited.toml"
-    config.write_text(edited, encoding="utf-8")
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+    edited_config({'{ name = "medium", max = 9 }': '{ name = "medium", max = 10 }',
+                   "green_low = 0.95": "green_low = 0.97"})
     run_build(register, as_of=AS_OF)
     bands = {r["risk_id"]: r["band"] for r in rows(register, "SELECT risk_id, band FROM mart_risk")}
     assert bands["R10"] == "medium"
@@ -85,15 +78,10 @@ def test_exposure_counts_open_risks_only(tmp_path):
     assert rows(con, "SELECT * FROM mart_risk WHERE risk_id = 'LATER'") == []
 
 
-def test_a_config_the_build_cannot_use_is_named(register, tmp_path, monkeypatch):
+def test_a_config_the_build_cannot_use_is_named(register, edited_config):
     from pipelines.build import ConfigError
 
-    text = (REPO / "pmo.toml").read_text(encoding="utf-8")
-    broken = text.replace('{ name = "high", max = 16 }', '{ name = "high", max = 8 }')
-    assert broken != text
-    config = tmp_path / "broken.toml"
-    config.write_text(broken, encoding="utf-8")
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+    edited_config({'{ name = "high", max = 16 }': '{ name = "high", max = 8 }'})
     with pytest.raises(ConfigError, match=r"\[risk\] bands\[2\]"):
         run_build(register, as_of=AS_OF)
 

@@ -11,7 +11,6 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from contract import settings
 from contract.batch import InputError, StagedBatch
 from contract.sources import SOURCES
 from pipelines import intake, readers
@@ -281,10 +280,8 @@ def test_invalid_dates_and_numbers_are_null_with_cast_errors(con, tmp_path: Path
         (None, 7.0, "work_date='someday'")]
 
 
-def test_configured_slash_order_decides_ambiguous_columns(con, tmp_path: Path, monkeypatch) -> None:
-    config = tmp_path / "pmo.toml"
-    config.write_text(settings.DEFAULT_CONFIG.read_text().replace('slash_order = "auto"', 'slash_order = "mdy"'))
-    monkeypatch.setenv("PMO_CONFIG", str(config))
+def test_configured_slash_order_decides_ambiguous_columns(con, tmp_path: Path, edited_config) -> None:
+    edited_config({'slash_order = "auto"': 'slash_order = "mdy"'})
     batch = stage(con, tmp_path, "timesheets.csv", TIMESHEET_HEADER + "E1,P1,03/04/2026,1\n")
     assert column(con, batch, "work_date") == [date(2026, 3, 4)]
 

@@ -14,7 +14,7 @@ import pytest
 from browser_support import chromium, dashboard_server, requires_chromium, wait_until_ready
 from streamlit.testing.v1 import AppTest
 
-from contract import accounts, settings
+from contract import accounts
 from dashboard import auth, i18n
 from pipelines.cli import main as pmo
 
@@ -178,14 +178,11 @@ def test_signing_in_through_a_real_browser(office: Path) -> None:
     assert not console_errors, console_errors
 
 
-def test_an_idle_session_is_signed_out_and_a_removed_account_at_the_next_click(signed, office: Path, tmp_path: Path,
+def test_an_idle_session_is_signed_out_and_a_removed_account_at_the_next_click(signed, office: Path, edited_config,
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     at = signed("ann")
     assert at.metric
-    config = tmp_path / "pmo.toml"
-    config.write_text(settings.DEFAULT_CONFIG.read_text().replace("session_idle_minutes = 60",
-                                                                 "session_idle_minutes = 0"))
-    monkeypatch.setenv("PMO_CONFIG", str(config))  # any pause is now too long
+    edited_config({"session_idle_minutes = 60": "session_idle_minutes = 0"})  # any pause is now too long
     at.run()
     assert [i.value for i in at.info] == [i18n.EN["auth.expired"]] and not at.metric
     monkeypatch.delenv("PMO_CONFIG")
