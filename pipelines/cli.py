@@ -285,7 +285,7 @@ def _report(args: argparse.Namespace) -> int:
 
     logger.set_log_level("error")  # the dashboard's metrics outside a browser session: no "no runtime" notes
     from dashboard.auth import FENCE_ENV
-    from dashboard.pack import FORMATS, PackError, write_pack
+    from dashboard.pack.write import FORMATS, PackError, write_pack
 
     os.environ[FENCE_ENV] = "\x1f".join(args.portfolio)  # dashboard.db fences every query of the pack
     os.environ["PMO_DB"] = str(args.db)  # the pack runs the dashboard's own code, which finds the warehouse there
