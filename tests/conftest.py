@@ -83,10 +83,10 @@ def samples() -> Path:
 
 
 @pytest.fixture
-def edited_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]], Path]:
+def edited_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]], None]:
     """`edit({old: new, ...})`: PMO_CONFIG becomes a copy of pmo.toml with each `old` text replaced by `new`. An
     `old` the file does not hold exactly once fails the test: an edit that changed nothing would test nothing."""
-    def edit(replacements: dict[str, str]) -> Path:
+    def edit(replacements: dict[str, str]) -> None:
         text = (REPO / "pmo.toml").read_text(encoding="utf-8")
         for old, new in replacements.items():
             assert text.count(old) == 1, f"pmo.toml holds {old!r} {text.count(old)} times, not once"
@@ -94,6 +94,5 @@ def edited_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[
         config = tmp_path / "edited-pmo.toml"
         config.write_text(text, encoding="utf-8")
         monkeypatch.setenv("PMO_CONFIG", str(config))
-        return config
 
     return edit

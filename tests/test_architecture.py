@@ -115,7 +115,7 @@ def test_the_warehouse_setting_is_read_by_the_two_entry_points_only() -> None:
 
 def test_the_dashboard_server_never_loads_the_pack_renderers() -> None:
     """The review pack is written by a process of its own (`pmo report`): the pages, and the packages around what
-    they import (Python runs a package's __init__ first), never load the PDF and PPTX renderers (0.07 s of the
+    they import (Python runs a package's __init__ first), never load the PDF and PPTX renderers (0.085 s of the
     first page's cold start)."""
     reached: set[str] = set()
     todo = [name for name in MODULES if name == "dashboard.streamlit_app" or name.startswith("dashboard.app_pages.")]

@@ -364,7 +364,7 @@ def test_a_single_line_of_megabytes_is_refused_at_once(loaded: Path, tmp_path: P
     assert time.monotonic() - start < 30  # was 297 s of CPU; generous on a loaded CI machine
 
 
-def limits(edited_config: Callable[[dict[str, str]], Path], **values: int) -> None:
+def limits(edited_config: Callable[[dict[str, str]], None], **values: int) -> None:
     """PMO_CONFIG: pmo.toml with these [limits] values."""
     text = settings.DEFAULT_CONFIG.read_text()
     edited_config({line[0]: f"{key} = {value}" for key, value in values.items()

@@ -17,8 +17,9 @@ from dashboard import auth
 from dashboard.filters import Filters
 from dashboard.i18n import language, t
 
-FORMATS = {".pdf": "application/pdf", ".html": "text/html",
-           ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+FORMATS = {  # the formats a pack is written in (its file's suffix), with their MIME types
+    ".pdf": "application/pdf", ".html": "text/html",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
 JOB_KEY = "overview_pack_job"
 
 

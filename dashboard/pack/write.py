@@ -12,9 +12,8 @@ import streamlit as st
 from dashboard import db
 from dashboard.i18n import LANG_KEY
 from dashboard.pack.content import Pack, build_pack
+from dashboard.pack.download import FORMATS
 from dashboard.pack.render import RenderError, to_html, to_pdf, to_pptx
-
-FORMATS = (".html", ".pdf", ".pptx")
 
 
 class PackError(ValueError):
